@@ -1,0 +1,28 @@
+/* sim/outfile.h - result files that appear whole or not at all: written
+ * under a temporary name in the same folder, then renamed into place.
+ *
+ * Contract: outfile_open() returns a FILE* on a temporary file next to
+ * `path`; outfile_commit() flushes, syncs, closes and renames it to `path`
+ * (returns -1 with errno-style message on any failure, leaving no temporary
+ * behind); outfile_abort() closes and deletes it. */
+#ifndef SWSIM_SIM_OUTFILE_H
+#define SWSIM_SIM_OUTFILE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct outfile {
+	FILE *f;
+	char path[4096];
+	char tmp[4096];
+};
+
+int outfile_open(struct outfile *o, const char *path, char *err,
+		 size_t errlen);
+int outfile_commit(struct outfile *o, char *err, size_t errlen);
+void outfile_abort(struct outfile *o);
+
+/* Creates a directory and its parents (like mkdir -p). */
+int make_dirs(const char *path, char *err, size_t errlen);
+
+#endif
