@@ -58,12 +58,8 @@ struct io_tlb_pool *pool_create(uint64_t start, uint64_t nslabs,
 	if (!pool)
 		return NULL;
 	pool->areas = calloc(nareas, sizeof(*pool->areas));
-	pool->list = malloc(nslabs * sizeof(*pool->list));
-	pool->pad_slots = calloc(nslabs, sizeof(*pool->pad_slots));
-	pool->alloc_size = calloc(nslabs, sizeof(*pool->alloc_size));
-	pool->orig_addr = malloc(nslabs * sizeof(*pool->orig_addr));
-	if (!pool->areas || !pool->list || !pool->pad_slots ||
-	    !pool->alloc_size || !pool->orig_addr) {
+	pool->slots = calloc(nslabs, sizeof(*pool->slots));
+	if (!pool->areas || !pool->slots) {
 		pool_destroy(pool);
 		return NULL;
 	}
@@ -72,15 +68,17 @@ struct io_tlb_pool *pool_create(uint64_t start, uint64_t nslabs,
 	pool->nslabs = (uint32_t)nslabs;
 	pool->nareas = (uint32_t)nareas;
 	pool->area_nslabs = (uint32_t)(nslabs / nareas);
+	pool->area_shift = is_power_of_2(pool->area_nslabs) ?
+			   (uint32_t)__builtin_ctz(pool->area_nslabs) : 0;
 	/* A short last segment (a pool that is not whole segments) must not
 	 * advertise slots beyond the pool's end. */
 	for (uint64_t i = 0; i < nslabs; i++) {
 		uint64_t to_seg_end = IO_TLB_SEGSIZE - io_tlb_offset(i);
 		uint64_t to_pool_end = nslabs - i;
 
-		pool->list[i] = (uint16_t)(to_seg_end < to_pool_end ?
+		pool->slots[i].list = (uint16_t)(to_seg_end < to_pool_end ?
 					   to_seg_end : to_pool_end);
-		pool->orig_addr[i] = UINT64_MAX;
+		pool->slots[i].orig_addr = UINT64_MAX;
 	}
 	return pool;
 }
@@ -90,10 +88,7 @@ void pool_destroy(struct io_tlb_pool *pool)
 	if (!pool)
 		return;
 	free(pool->areas);
-	free(pool->list);
-	free(pool->pad_slots);
-	free(pool->alloc_size);
-	free(pool->orig_addr);
+	free(pool->slots);
 	free(pool);
 }
 

@@ -70,6 +70,15 @@ static inline void work_reset(struct swiotlb_work *w)
 	memset(w, 0, offsetof(struct swiotlb_work, visit));
 }
 
+/* The area a slot belongs to: a shift for the usual power-of-two areas,
+ * a division only for grown pools with odd area counts. */
+static inline uint32_t slot_area(const struct io_tlb_pool *pool, uint32_t slot)
+{
+	if (pool->area_shift || pool->area_nslabs == 1)
+		return slot >> pool->area_shift;
+	return slot / pool->area_nslabs;
+}
+
 /* Allocates and initialises a pool the way swiotlb_init_io_tlb_pool() does.
  * Returns NULL when memory runs out. */
 struct io_tlb_pool *pool_create(uint64_t start, uint64_t nslabs,

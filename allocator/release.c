@@ -38,30 +38,32 @@ bool swiotlb_is_transient_addr(const struct swiotlb_dev *dev, uint64_t addr)
 void swiotlb_release_slots(struct swiotlb_dev *dev, struct io_tlb_pool *pool,
 			   uint64_t tlb_addr, struct swiotlb_work *work)
 {
-	uint64_t offset = tlb_addr & dev->min_align_mask & (IO_TLB_SIZE - 1);
-	uint64_t index = (tlb_addr - offset - pool->start) >> IO_TLB_SHIFT;
-	uint64_t nslots, aindex, end;
+	uint32_t offset = (uint32_t)(tlb_addr & dev->min_align_mask &
+				     (IO_TLB_SIZE - 1));
+	uint32_t index = (uint32_t)((tlb_addr - offset - pool->start) >>
+				    IO_TLB_SHIFT);
+	struct io_tlb_slot *slots = pool->slots;
+	uint32_t nslots, aindex, end;
 	uint16_t count = 0;
 
-	index -= pool->pad_slots[index];
-	nslots = nr_slots(pool->alloc_size[index] + offset);
-	aindex = index / pool->area_nslabs;
+	index -= slots[index].pad_slots;
+	nslots = (uint32_t)nr_slots(slots[index].alloc_size + offset);
+	aindex = slot_area(pool, index);
 	end = index + nslots;
 	/* The kernel reads the slot after the run only inside the segment;
 	 * a short last segment ends the pool, where nothing follows. */
 	if (end < align_up(index + 1, IO_TLB_SEGSIZE) && end < pool->nslabs)
-		count = pool->list[end];
-	for (uint64_t i = end; i-- > index;) {
-		pool->list[i] = ++count;
-		pool->orig_addr[i] = UINT64_MAX;
-		pool->alloc_size[i] = 0;
-		pool->pad_slots[i] = 0;
+		count = slots[end].list;
+	for (uint32_t i = end; i-- > index;) {
+		slots[i].list = ++count;
+		slots[i].orig_addr = UINT64_MAX;
+		slots[i].alloc_size = 0;
+		slots[i].pad_slots = 0;
 	}
-	for (int64_t i = (int64_t)index - 1;
-	     i >= 0 && io_tlb_offset((uint64_t)i) != IO_TLB_SEGSIZE - 1 &&
-	     pool->list[i];
-	     i--)
-		pool->list[i] = ++count;
+	/* index - 1 wraps to a segment's last slot when index is 0. */
+	for (uint32_t i = index - 1;
+	     io_tlb_offset(i) != IO_TLB_SEGSIZE - 1 && slots[i].list; i--)
+		slots[i].list = ++count;
 	pool->areas[aindex].used -= nslots;
 	dev->mem->used -= nslots;
 	work->nslots = (uint32_t)nslots;
@@ -128,7 +130,7 @@ uint64_t swiotlb_alloc(struct swiotlb_dev *dev, unsigned int cpu, size_t size,
 	addr = slot_addr(pool->start, (uint64_t)index);
 	work->nslots = (uint32_t)nr_slots(size);
 	work->pool_id = pool->id;
-	work->area = (uint32_t)((uint64_t)index / pool->area_nslabs);
+	work->area = slot_area(pool, (uint32_t)index);
 	if (addr & (mem->page_size - 1)) {
 		swiotlb_release_slots(dev, pool, addr, work);
 		return SWIOTLB_MAP_ERROR;

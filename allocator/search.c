@@ -74,27 +74,28 @@ static struct search_masks search_masks(const struct swiotlb_dev *dev,
 	return m;
 }
 
-/* Marks nslots from slot_index used and shortens the free run before them. */
-static void take_slots(struct io_tlb_pool *pool, uint64_t slot_index,
-		       uint64_t nslots, uint64_t alloc_size, uint64_t offset)
+/* Marks nslots from slot_index used and shortens the free run before them.
+ * The backward walk stops at a segment's last slot; slot index 0 - 1 wraps
+ * to such a slot (io_tlb_offset(UINT32_MAX) is 127), as in the kernel. */
+static void take_slots(struct io_tlb_pool *pool, uint32_t slot_index,
+		       uint32_t nslots, uint64_t alloc_size, uint32_t offset)
 {
+	struct io_tlb_slot *slots = pool->slots;
 	uint16_t count = 0;
 
-	for (uint64_t i = 0; i < nslots; i++) {
-		pool->list[slot_index + i] = 0;
-		pool->alloc_size[slot_index + i] =
+	for (uint32_t i = 0; i < nslots; i++) {
+		slots[slot_index + i].list = 0;
+		slots[slot_index + i].alloc_size =
 			(uint32_t)(alloc_size - (offset + (i << IO_TLB_SHIFT)));
 	}
-	for (int64_t i = (int64_t)slot_index - 1;
-	     i >= 0 && io_tlb_offset((uint64_t)i) != IO_TLB_SEGSIZE - 1 &&
-	     pool->list[i];
-	     i--)
-		pool->list[i] = ++count;
+	for (uint32_t i = slot_index - 1;
+	     io_tlb_offset(i) != IO_TLB_SEGSIZE - 1 && slots[i].list; i--)
+		slots[i].list = ++count;
 }
 
 /* swiotlb_search_pool_area(): next-fit search of one area from its index.
  * Returns the first slot of the allocation, or -1. */
-static int64_t search_pool_area(struct swiotlb_dev *dev,
+static inline int64_t search_pool_area(struct swiotlb_dev *dev,
 				struct io_tlb_pool *pool, uint32_t area_index,
 				uint64_t orig_addr, uint64_t alloc_size,
 				uint32_t alloc_align_mask,
@@ -130,9 +131,10 @@ static int64_t search_pool_area(struct swiotlb_dev *dev,
 			continue;
 		}
 		if (!crosses_boundary(slot_index, nslots, tbl_shift, max_slots) &&
-		    pool->list[slot_index] >= nslots) {
-			take_slots(pool, slot_index, nslots, alloc_size,
-				   align_offset(dev, 0, orig_addr));
+		    pool->slots[slot_index].list >= nslots) {
+			take_slots(pool, (uint32_t)slot_index, (uint32_t)nslots,
+				   alloc_size,
+				   (uint32_t)align_offset(dev, 0, orig_addr));
 			area->index = wrap_area_index(pool, index + nslots);
 			area->used += nslots;
 			dev->mem->used += nslots;
@@ -300,12 +302,11 @@ uint64_t swiotlb_tbl_map_single(struct swiotlb_dev *dev, unsigned int cpu,
 	pad_slots = offset >> IO_TLB_SHIFT;
 	offset &= IO_TLB_SIZE - 1;
 	index += (int64_t)pad_slots;
-	pool->pad_slots[index] = (uint16_t)pad_slots;
+	pool->slots[index].pad_slots = (uint16_t)pad_slots;
 	for (uint64_t i = 0; i < nr_slots(size) - pad_slots; i++)
-		pool->orig_addr[index + (int64_t)i] = slot_addr(orig_addr, i);
+		pool->slots[index + (int64_t)i].orig_addr = slot_addr(orig_addr, i);
 	work->nslots = (uint32_t)nr_slots(size);
 	work->pool_id = pool->id;
-	work->area = (uint32_t)((uint64_t)(index - (int64_t)pad_slots) /
-				pool->area_nslabs);
+	work->area = slot_area(pool, (uint32_t)(index - (int64_t)pad_slots));
 	return slot_addr(pool->start, (uint64_t)index) + offset;
 }

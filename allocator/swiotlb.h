@@ -65,20 +65,26 @@ struct io_tlb_area {
 	uint32_t index;
 };
 
-/* A pool of nslabs 2 KiB slots. The per-slot state is kept as separate
- * arrays (16 bytes a slot in all) so the search walks dense `list` memory. */
+/* One slot's state: 16 bytes, smaller than the kernel's 24-byte
+ * io_tlb_slot, so a 1 GiB pool costs 8 MiB of metadata. */
+struct io_tlb_slot {
+	uint64_t orig_addr;    /* original address bounced by this slot */
+	uint32_t alloc_size;   /* bytes from this slot to the mapping's end */
+	uint16_t list;         /* free slots from here to the segment's end */
+	uint16_t pad_slots;    /* padding slots before a mapping's first slot */
+};
+
+/* A pool of nslabs 2 KiB slots. */
 struct io_tlb_pool {
 	uint32_t id;           /* 0 for the default pool; unique per mem */
 	uint64_t start, end;   /* physical range [start, end) */
 	uint32_t nslabs;
 	uint32_t nareas;
 	uint32_t area_nslabs;
+	uint32_t area_shift;   /* log2(area_nslabs) when a power of two, or 0 */
 	bool transient;
 	struct io_tlb_area *areas;
-	uint16_t *list;        /* free slots from here to the segment's end */
-	uint16_t *pad_slots;   /* padding slots before a mapping's first slot */
-	uint32_t *alloc_size;  /* bytes from this slot to the mapping's end */
-	uint64_t *orig_addr;   /* original address bounced by this slot */
+	struct io_tlb_slot *slots;
 	struct io_tlb_pool *next; /* list link: newest first */
 };
 
