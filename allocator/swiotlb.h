@@ -130,13 +130,13 @@ struct swiotlb_work {
 	uint64_t slots_examined;
 	uint32_t pools_searched;   /* map: pools whose areas were searched;
 				      unmap/sync: list steps to find the pool */
-	uint32_t nvisits;
-	struct swiotlb_area_visit visit[SWIOTLB_WORK_VISITS];
 	uint32_t nslots;           /* slots taken or given back */
 	uint32_t pool_id, area;    /* where the slots were taken or given back */
 	bool transient_made;
 	bool transient_freed;
 	bool growth_requested;
+	uint32_t nvisits;
+	struct swiotlb_area_visit visit[SWIOTLB_WORK_VISITS]; /* keep last */
 };
 
 /* Boots the allocator the kernel's way. Returns NULL with a message in err

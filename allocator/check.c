@@ -1,0 +1,111 @@
+/* allocator/check.c - what the allocator can say about itself: debugfs
+ * counters, the largest free run, and the invariant checker. */
+#include "allocator/internal.h"
+
+struct swiotlb_counters swiotlb_counters(const struct io_tlb_mem *mem)
+{
+	struct swiotlb_counters c = { mem->nslabs, mem->used, mem->hiwater,
+				      mem->transient_nslabs };
+	return c;
+}
+
+void swiotlb_reset_hiwater(struct io_tlb_mem *mem)
+{
+	/* debugfs only accepts 0; the next map raises it to the use again. */
+	mem->hiwater = 0;
+}
+
+uint32_t swiotlb_largest_free_run(const struct io_tlb_mem *mem)
+{
+	uint32_t best = 0;
+
+	for (const struct io_tlb_pool *p = mem->pools; p; p = p->next)
+		for (uint32_t i = 0; i < p->nslabs; i++)
+			if (p->list[i] > best)
+				best = p->list[i];
+	return best;
+}
+
+/* The free-run count a slot must hold given the slot after it. */
+static uint32_t expected_list(const struct io_tlb_pool *p, uint32_t i)
+{
+	bool next_in_segment = io_tlb_offset(i) != IO_TLB_SEGSIZE - 1 &&
+			       i + 1 < p->nslabs;
+
+	if (!p->list[i])
+		return 0;
+	return next_in_segment && p->list[i + 1] ? p->list[i + 1] + 1u : 1u;
+}
+
+static int check_pool(const struct io_tlb_pool *p, uint64_t *used_out,
+		      char *err, size_t errlen)
+{
+	uint64_t used = 0, area_used = 0;
+	/* A run can only spill into the next area when areas are not whole
+	 * segments (a grown pool with an odd area count). */
+	bool areas_exact = p->area_nslabs % IO_TLB_SEGSIZE == 0;
+
+	for (uint32_t a = 0; a < p->nareas; a++) {
+		uint64_t in_area = 0;
+
+		for (uint32_t i = a * p->area_nslabs;
+		     i < (a + 1) * p->area_nslabs; i++)
+			in_area += !p->list[i];
+		if (areas_exact && in_area != p->areas[a].used) {
+			set_err(err, errlen, "pool %u area %u: used %llu but "
+				"%llu slots are taken", p->id, a,
+				(unsigned long long)p->areas[a].used,
+				(unsigned long long)in_area);
+			return -1;
+		}
+		area_used += p->areas[a].used;
+	}
+	for (uint32_t i = 0; i < p->nslabs; i++) {
+		used += !p->list[i];
+		if (p->list[i] != expected_list(p, i)) {
+			set_err(err, errlen, "pool %u slot %u: free run %u, "
+				"expected %u", p->id, i, p->list[i],
+				expected_list(p, i));
+			return -1;
+		}
+	}
+	if (used != area_used) {
+		set_err(err, errlen, "pool %u: areas count %llu used, slots %llu",
+			p->id, (unsigned long long)area_used,
+			(unsigned long long)used);
+		return -1;
+	}
+	*used_out = used;
+	return 0;
+}
+
+int swiotlb_check(const struct io_tlb_mem *mem, char *err, size_t errlen)
+{
+	uint64_t used = 0, nslabs = 0;
+
+	for (const struct io_tlb_pool *p = mem->pools; p; p = p->next) {
+		uint64_t pool_used;
+
+		if (check_pool(p, &pool_used, err, errlen))
+			return -1;
+		used += pool_used;
+		nslabs += p->nslabs;
+	}
+	/* A transient pool counts whole in `used` while it lives. */
+	used += mem->transient_nslabs;
+	if (used != mem->used || nslabs != mem->nslabs) {
+		set_err(err, errlen, "counters: used %llu nslabs %llu, slots "
+			"say used %llu nslabs %llu",
+			(unsigned long long)mem->used,
+			(unsigned long long)mem->nslabs,
+			(unsigned long long)used, (unsigned long long)nslabs);
+		return -1;
+	}
+	if (mem->hiwater < mem->used && mem->hiwater) {
+		set_err(err, errlen, "hiwater %llu below used %llu",
+			(unsigned long long)mem->hiwater,
+			(unsigned long long)mem->used);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,161 @@
+/* allocator/release.c - giving slots back: unmap, releasing slots and
+ * merging free runs, deleting transient pools, finding a buffer's pool. */
+#include "allocator/internal.h"
+
+struct io_tlb_pool *swiotlb_find_pool(const struct swiotlb_dev *dev,
+				      uint64_t paddr, uint32_t *steps)
+{
+	uint32_t n = 0;
+	struct io_tlb_pool *pool;
+
+	/* The kernel walks the allocator's pools, then the device's transient
+	 * ones; the walk is the cost of every unmap and sync. */
+	for (pool = dev->mem ? dev->mem->pools : NULL; pool; pool = pool->next) {
+		n++;
+		if (paddr >= pool->start && paddr < pool->end)
+			goto out;
+	}
+	for (pool = dev->transient; pool; pool = pool->next) {
+		n++;
+		if (paddr >= pool->start && paddr < pool->end)
+			goto out;
+	}
+out:
+	if (steps)
+		*steps = n;
+	return pool;
+}
+
+bool swiotlb_is_transient_addr(const struct swiotlb_dev *dev, uint64_t addr)
+{
+	const struct io_tlb_pool *pool = swiotlb_find_pool(dev, addr, NULL);
+
+	return pool && pool->transient;
+}
+
+/* swiotlb_release_slots(): frees the mapping (with its padding slots) and
+ * merges the freed run with free slots after and before it in the segment. */
+void swiotlb_release_slots(struct swiotlb_dev *dev, struct io_tlb_pool *pool,
+			   uint64_t tlb_addr, struct swiotlb_work *work)
+{
+	uint64_t offset = tlb_addr & dev->min_align_mask & (IO_TLB_SIZE - 1);
+	uint64_t index = (tlb_addr - offset - pool->start) >> IO_TLB_SHIFT;
+	uint64_t nslots, aindex, end;
+	uint16_t count = 0;
+
+	index -= pool->pad_slots[index];
+	nslots = nr_slots(pool->alloc_size[index] + offset);
+	aindex = index / pool->area_nslabs;
+	end = index + nslots;
+	/* The kernel reads the slot after the run only inside the segment;
+	 * a short last segment ends the pool, where nothing follows. */
+	if (end < align_up(index + 1, IO_TLB_SEGSIZE) && end < pool->nslabs)
+		count = pool->list[end];
+	for (uint64_t i = end; i-- > index;) {
+		pool->list[i] = ++count;
+		pool->orig_addr[i] = UINT64_MAX;
+		pool->alloc_size[i] = 0;
+		pool->pad_slots[i] = 0;
+	}
+	for (int64_t i = (int64_t)index - 1;
+	     i >= 0 && io_tlb_offset((uint64_t)i) != IO_TLB_SEGSIZE - 1 &&
+	     pool->list[i];
+	     i--)
+		pool->list[i] = ++count;
+	pool->areas[aindex].used -= nslots;
+	dev->mem->used -= nslots;
+	work->nslots = (uint32_t)nslots;
+	work->pool_id = pool->id;
+	work->area = (uint32_t)aindex;
+	work->areas_tried++;
+}
+
+/* swiotlb_del_transient(): the kernel takes the whole pool's slabs off the
+ * used count, whatever the mapping used. */
+static void delete_transient(struct swiotlb_dev *dev, struct io_tlb_pool *pool,
+			     struct swiotlb_work *work)
+{
+	struct io_tlb_mem *mem = dev->mem;
+	struct io_tlb_pool **link = &dev->transient;
+
+	while (*link != pool)
+		link = &(*link)->next;
+	*link = pool->next;
+	mem->used -= pool->nslabs;
+	mem->transient_nslabs -= pool->nslabs;
+	if (mem->env.transient_free)
+		mem->env.transient_free(mem->env.ctx,
+					(uint64_t)pool->nslabs << IO_TLB_SHIFT);
+	work->nslots = pool->nslabs;
+	work->pool_id = pool->id;
+	work->area = 0;
+	work->transient_freed = true;
+	pool_destroy(pool);
+}
+
+void swiotlb_tbl_unmap_single(struct swiotlb_dev *dev, uint64_t tlb_addr,
+			      struct swiotlb_work *work)
+{
+	struct io_tlb_pool *pool;
+
+	work_reset(work);
+	pool = swiotlb_find_pool(dev, tlb_addr, &work->pools_searched);
+	if (!pool)
+		return;
+	if (pool->transient)
+		delete_transient(dev, pool, work);
+	else
+		swiotlb_release_slots(dev, pool, tlb_addr, work);
+}
+
+uint64_t swiotlb_alloc(struct swiotlb_dev *dev, unsigned int cpu, size_t size,
+		       struct swiotlb_work *work)
+{
+	struct io_tlb_mem *mem = dev->mem;
+	struct io_tlb_pool *pool;
+	uint64_t align, addr;
+	int64_t index;
+
+	work_reset(work);
+	if (!mem || !mem->nslabs)
+		return SWIOTLB_MAP_ERROR;
+	/* Page blocks are naturally aligned to their order. */
+	align = (mem->page_size << page_order(size, mem->page_size)) - 1;
+	index = swiotlb_find_slots(dev, cpu, 0, size, (uint32_t)align, &pool,
+				   work);
+	if (index < 0)
+		return SWIOTLB_MAP_ERROR;
+	addr = slot_addr(pool->start, (uint64_t)index);
+	work->nslots = (uint32_t)nr_slots(size);
+	work->pool_id = pool->id;
+	work->area = (uint32_t)((uint64_t)index / pool->area_nslabs);
+	if (addr & (mem->page_size - 1)) {
+		swiotlb_release_slots(dev, pool, addr, work);
+		return SWIOTLB_MAP_ERROR;
+	}
+	return addr;
+}
+
+bool swiotlb_free(struct swiotlb_dev *dev, uint64_t addr,
+		  struct swiotlb_work *work)
+{
+	struct io_tlb_pool *pool;
+
+	work_reset(work);
+	pool = swiotlb_find_pool(dev, addr, &work->pools_searched);
+	if (!pool)
+		return false;
+	swiotlb_release_slots(dev, pool, addr, work);
+	return true;
+}
+
+size_t swiotlb_max_mapping_size(const struct swiotlb_dev *dev)
+{
+	uint64_t min_align = 0;
+
+	/* The search may skip up to min_align_mask's worth of slots to match
+	 * the original address, so that much of a segment is not usable. */
+	if (dev->min_align_mask)
+		min_align = align_up(dev->min_align_mask, IO_TLB_SIZE);
+	return IO_TLB_SIZE * IO_TLB_SEGSIZE - min_align;
+}

@@ -1,0 +1,311 @@
+/* allocator/search.c - choosing and freeing slots: the area search, the
+ * pool and area order, map, unmap, transient pools, restricted alloc/free. */
+#include "allocator/internal.h"
+
+#include <string.h>
+
+/* swiotlb_align_offset(): bytes before the buffer inside its first slot(s)
+ * that keep the min_align_mask bits of the original address. */
+static uint64_t align_offset(const struct swiotlb_dev *dev,
+			     uint32_t align_mask, uint64_t addr)
+{
+	return addr & dev->min_align_mask & (align_mask | (IO_TLB_SIZE - 1));
+}
+
+static uint64_t max_slots_for(uint64_t boundary_mask)
+{
+	return (boundary_mask >> IO_TLB_SHIFT) + 1;
+}
+
+/* iommu_is_span_boundary(): would nr slots from index cross a segment
+ * boundary of the device? shift is the pool's start in slots. */
+static bool crosses_boundary(uint64_t index, uint64_t nr, uint64_t shift,
+			     uint64_t boundary_size)
+{
+	uint64_t pos = (shift + index) & (boundary_size - 1);
+
+	return pos + nr > boundary_size;
+}
+
+static uint32_t wrap_area_index(const struct io_tlb_pool *pool, uint64_t index)
+{
+	return index >= pool->area_nslabs ? 0 : (uint32_t)index;
+}
+
+static void note_visit(struct swiotlb_work *w, const struct io_tlb_pool *pool,
+		       uint32_t area, uint32_t examined)
+{
+	w->areas_tried++;
+	w->slots_examined += examined;
+	if (w->nvisits < SWIOTLB_WORK_VISITS) {
+		struct swiotlb_area_visit *v = &w->visit[w->nvisits++];
+
+		v->pool_id = pool->id;
+		v->area = area;
+		v->slots_examined = examined;
+	}
+}
+
+/* The masks one search uses: what the slot address must match. */
+struct search_masks {
+	uint64_t alloc_align;  /* bits that must be zero in the slot address */
+	uint64_t iotlb_align;  /* bits that must equal the original's */
+	uint64_t stride;       /* slots to skip after an aligned miss */
+};
+
+static struct search_masks search_masks(const struct swiotlb_dev *dev,
+					uint64_t alloc_size,
+					uint32_t alloc_align_mask,
+					uint64_t page_size)
+{
+	struct search_masks m;
+	uint32_t iotlb = dev->min_align_mask;
+
+	/* Streaming maps of a page or more stay page aligned unless the
+	 * caller or the device asked for something else. */
+	if (!alloc_align_mask && !iotlb && alloc_size >= page_size)
+		alloc_align_mask = (uint32_t)(page_size - 1);
+	alloc_align_mask |= IO_TLB_SIZE - 1;
+	iotlb &= ~alloc_align_mask;
+	m.alloc_align = alloc_align_mask;
+	m.iotlb_align = iotlb;
+	m.stride = max_slots_for(alloc_align_mask > iotlb ? alloc_align_mask
+							  : iotlb);
+	return m;
+}
+
+/* Marks nslots from slot_index used and shortens the free run before them. */
+static void take_slots(struct io_tlb_pool *pool, uint64_t slot_index,
+		       uint64_t nslots, uint64_t alloc_size, uint64_t offset)
+{
+	uint16_t count = 0;
+
+	for (uint64_t i = 0; i < nslots; i++) {
+		pool->list[slot_index + i] = 0;
+		pool->alloc_size[slot_index + i] =
+			(uint32_t)(alloc_size - (offset + (i << IO_TLB_SHIFT)));
+	}
+	for (int64_t i = (int64_t)slot_index - 1;
+	     i >= 0 && io_tlb_offset((uint64_t)i) != IO_TLB_SEGSIZE - 1 &&
+	     pool->list[i];
+	     i--)
+		pool->list[i] = ++count;
+}
+
+/* swiotlb_search_pool_area(): next-fit search of one area from its index.
+ * Returns the first slot of the allocation, or -1. */
+static int64_t search_pool_area(struct swiotlb_dev *dev,
+				struct io_tlb_pool *pool, uint32_t area_index,
+				uint64_t orig_addr, uint64_t alloc_size,
+				uint32_t alloc_align_mask,
+				struct swiotlb_work *w)
+{
+	struct io_tlb_area *area = &pool->areas[area_index];
+	uint64_t boundary_mask = dev->seg_boundary;
+	uint64_t tbl_dma_addr = pool->start & boundary_mask;
+	uint64_t max_slots = max_slots_for(boundary_mask);
+	uint64_t tbl_shift = nr_slots(tbl_dma_addr);
+	uint64_t nslots = nr_slots(alloc_size);
+	struct search_masks m = search_masks(dev, alloc_size,
+					     alloc_align_mask,
+					     dev->mem->page_size);
+	uint64_t slot_base = (uint64_t)area_index * pool->area_nslabs;
+	uint64_t index, checked, examined = 0;
+
+	if (nslots > pool->area_nslabs - area->used) {
+		note_visit(w, pool, area_index, 0);
+		return -1;
+	}
+	index = area->index;
+	for (checked = 0; checked < pool->area_nslabs;) {
+		uint64_t slot_index = slot_base + index;
+		uint64_t tlb_addr = slot_addr(tbl_dma_addr, slot_index);
+
+		examined++;
+		if ((tlb_addr & m.alloc_align) ||
+		    (orig_addr && (tlb_addr & m.iotlb_align) !=
+				  (orig_addr & m.iotlb_align))) {
+			index = wrap_area_index(pool, index + 1);
+			checked++;
+			continue;
+		}
+		if (!crosses_boundary(slot_index, nslots, tbl_shift, max_slots) &&
+		    pool->list[slot_index] >= nslots) {
+			take_slots(pool, slot_index, nslots, alloc_size,
+				   align_offset(dev, 0, orig_addr));
+			area->index = wrap_area_index(pool, index + nslots);
+			area->used += nslots;
+			dev->mem->used += nslots;
+			if (dev->mem->used > dev->mem->hiwater)
+				dev->mem->hiwater = dev->mem->used;
+			note_visit(w, pool, area_index, (uint32_t)examined);
+			return (int64_t)slot_index;
+		}
+		index = wrap_area_index(pool, index + m.stride);
+		checked += m.stride;
+	}
+	note_visit(w, pool, area_index, (uint32_t)examined);
+	return -1;
+}
+
+/* Without CONFIG_SWIOTLB_DYNAMIC: the one pool, from the CPU's area on. */
+static int64_t find_slots_static(struct swiotlb_dev *dev, unsigned int cpu,
+				 uint64_t orig_addr, uint64_t alloc_size,
+				 uint32_t alloc_align_mask,
+				 struct io_tlb_pool **retpool,
+				 struct swiotlb_work *w)
+{
+	struct io_tlb_pool *pool = dev->mem->pools;
+	uint32_t start = cpu & (pool->nareas - 1), i = start;
+
+	*retpool = pool;
+	w->pools_searched = 1;
+	do {
+		int64_t index = search_pool_area(dev, pool, i, orig_addr,
+						 alloc_size, alloc_align_mask, w);
+		if (index >= 0)
+			return index;
+		if (++i >= pool->nareas)
+			i = 0;
+	} while (i != start);
+	return -1;
+}
+
+/* swiotlb_search_area(): area offset `cpu_offset` from the CPU's, in every
+ * pool that has that many areas, newest pool first. */
+static int64_t search_area_all_pools(struct swiotlb_dev *dev, unsigned cpu,
+				     uint32_t cpu_offset, uint64_t orig_addr,
+				     uint64_t alloc_size,
+				     uint32_t alloc_align_mask,
+				     struct io_tlb_pool **retpool,
+				     struct swiotlb_work *w)
+{
+	for (struct io_tlb_pool *pool = dev->mem->pools; pool; pool = pool->next) {
+		int64_t index;
+
+		if (cpu_offset >= pool->nareas)
+			continue;
+		index = search_pool_area(dev, pool,
+					 (cpu + cpu_offset) & (pool->nareas - 1),
+					 orig_addr, alloc_size, alloc_align_mask, w);
+		if (index >= 0) {
+			*retpool = pool;
+			return index;
+		}
+	}
+	return -1;
+}
+
+/* A transient pool of exactly the request's slots, on the device. */
+static int64_t make_transient(struct swiotlb_dev *dev, uint64_t orig_addr,
+			      uint64_t alloc_size, uint32_t alloc_align_mask,
+			      struct io_tlb_pool **retpool,
+			      struct swiotlb_work *w)
+{
+	struct io_tlb_mem *mem = dev->mem;
+	uint64_t nslabs = nr_slots(alloc_size);
+	uint64_t bytes = nslabs << IO_TLB_SHIFT;
+	struct io_tlb_pool *pool;
+	int64_t index;
+
+	if (mem->env.transient_alloc &&
+	    !mem->env.transient_alloc(mem->env.ctx, bytes))
+		return -1;
+	pool = pool_create(mem_alloc_phys(mem, bytes), nslabs, 1);
+	if (!pool) {
+		if (mem->env.transient_free)
+			mem->env.transient_free(mem->env.ctx, bytes);
+		return -1;
+	}
+	pool->id = mem->next_pool_id++;
+	index = search_pool_area(dev, pool, 0, orig_addr, alloc_size,
+				 alloc_align_mask, w);
+	if (index < 0) {
+		pool_destroy(pool);
+		if (mem->env.transient_free)
+			mem->env.transient_free(mem->env.ctx, bytes);
+		return -1;
+	}
+	pool->transient = true;
+	pool->next = dev->transient;
+	dev->transient = pool;
+	mem->transient_nslabs += pool->nslabs;
+	w->transient_made = true;
+	*retpool = pool;
+	return index;
+}
+
+/* CONFIG_SWIOTLB_DYNAMIC: area offset outer, pools inner; then ask for
+ * growth and try a transient pool. */
+static int64_t find_slots_dynamic(struct swiotlb_dev *dev, unsigned int cpu,
+				  uint64_t orig_addr, uint64_t alloc_size,
+				  uint32_t alloc_align_mask,
+				  struct io_tlb_pool **retpool,
+				  struct swiotlb_work *w)
+{
+	struct io_tlb_mem *mem = dev->mem;
+
+	if (alloc_size > IO_TLB_SEGSIZE * IO_TLB_SIZE)
+		return -1;
+	w->pools_searched = mem->npools;
+	for (uint32_t i = 0; i < mem->default_nareas; i++) {
+		int64_t index = search_area_all_pools(dev, cpu, i, orig_addr,
+						      alloc_size,
+						      alloc_align_mask,
+						      retpool, w);
+		if (index >= 0)
+			return index;
+	}
+	if (!mem->can_grow)
+		return -1;
+	w->growth_requested = true;
+	return make_transient(dev, orig_addr, alloc_size, alloc_align_mask,
+			      retpool, w);
+}
+
+int64_t swiotlb_find_slots(struct swiotlb_dev *dev, unsigned int cpu,
+			   uint64_t orig_addr, uint64_t alloc_size,
+			   uint32_t alloc_align_mask,
+			   struct io_tlb_pool **retpool,
+			   struct swiotlb_work *work)
+{
+	if (dev->mem->dynamic)
+		return find_slots_dynamic(dev, cpu, orig_addr, alloc_size,
+					  alloc_align_mask, retpool, work);
+	return find_slots_static(dev, cpu, orig_addr, alloc_size,
+				 alloc_align_mask, retpool, work);
+}
+
+uint64_t swiotlb_tbl_map_single(struct swiotlb_dev *dev, unsigned int cpu,
+				uint64_t orig_addr, size_t mapping_size,
+				uint32_t alloc_align_mask,
+				struct swiotlb_work *work)
+{
+	struct io_tlb_mem *mem = dev->mem;
+	struct io_tlb_pool *pool;
+	uint64_t offset, size, pad_slots;
+	int64_t index;
+
+	work_reset(work);
+	if (!mem || !mem->nslabs)
+		return SWIOTLB_MAP_ERROR;
+	offset = align_offset(dev, alloc_align_mask, orig_addr);
+	size = align_up(mapping_size + offset, (uint64_t)alloc_align_mask + 1);
+	index = swiotlb_find_slots(dev, cpu, orig_addr, size, alloc_align_mask,
+				   &pool, work);
+	if (index < 0)
+		return SWIOTLB_MAP_ERROR;
+	/* Whole padding slots before the buffer are remembered in its first
+	 * real slot so that unmap can give them back. */
+	pad_slots = offset >> IO_TLB_SHIFT;
+	offset &= IO_TLB_SIZE - 1;
+	index += (int64_t)pad_slots;
+	pool->pad_slots[index] = (uint16_t)pad_slots;
+	for (uint64_t i = 0; i < nr_slots(size) - pad_slots; i++)
+		pool->orig_addr[index + (int64_t)i] = slot_addr(orig_addr, i);
+	work->nslots = (uint32_t)nr_slots(size);
+	work->pool_id = pool->id;
+	work->area = (uint32_t)((uint64_t)(index - (int64_t)pad_slots) /
+				pool->area_nslabs);
+	return slot_addr(pool->start, (uint64_t)index) + offset;
+}

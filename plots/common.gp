@@ -1,0 +1,13 @@
+# plots/common.gp - shared set-up for every chart: reads `dir` (the run
+# directory) and `fmt` (png or svg), sets the terminal and CSV parsing.
+if (!exists("dir")) dir = "."
+if (!exists("fmt")) fmt = "png"
+if (fmt eq "svg") {
+    set terminal svg size 1000,560 dynamic enhanced font "sans,12" background rgb "white"
+} else {
+    set terminal png size 1000,560 enhanced font "sans,11"
+}
+set datafile separator comma
+set key top left box opaque
+set grid lc rgb "#dddddd"
+set border lc rgb "#555555"
