@@ -226,17 +226,60 @@ void machine_log(struct machine *m, enum stats_event_kind kind, int32_t cpu,
 	(void)stats_events_add(m->events, &ev);
 }
 
-struct sim_engine *machine_engine(const struct machine *m) { return m->eng; }
-sim_time_t machine_now(const struct machine *m) { return sim_now(m->eng); }
-const struct machine_config *machine_config(const struct machine *m) { return &m->cfg; }
-const struct io_tlb_mem *machine_mem(const struct machine *m) { return m->mem; }
-uint64_t machine_run(struct machine *m) { return sim_run(m->eng); }
-void machine_stop(struct machine *m) { sim_stop(m->eng); }
-uint64_t machine_live_mappings(const struct machine *m) { return m->live_mappings; }
-size_t machine_ndevices(const struct machine *m) { return m->ndevices; }
-const struct stats *machine_stats(const struct machine *m) { return m->stats; }
-const struct stats_series *machine_series(const struct machine *m) { return m->series; }
-const struct stats_events *machine_events(const struct machine *m) { return m->events; }
+struct sim_engine *machine_engine(const struct machine *m)
+{
+	return m->eng;
+}
+
+sim_time_t machine_now(const struct machine *m)
+{
+	return sim_now(m->eng);
+}
+
+const struct machine_config *machine_config(const struct machine *m)
+{
+	return &m->cfg;
+}
+
+const struct io_tlb_mem *machine_mem(const struct machine *m)
+{
+	return m->mem;
+}
+
+uint64_t machine_run(struct machine *m)
+{
+	return sim_run(m->eng);
+}
+
+void machine_stop(struct machine *m)
+{
+	sim_stop(m->eng);
+}
+
+uint64_t machine_live_mappings(const struct machine *m)
+{
+	return m->live_mappings;
+}
+
+size_t machine_ndevices(const struct machine *m)
+{
+	return m->ndevices;
+}
+
+const struct stats *machine_stats(const struct machine *m)
+{
+	return m->stats;
+}
+
+const struct stats_series *machine_series(const struct machine *m)
+{
+	return m->series;
+}
+
+const struct stats_events *machine_events(const struct machine *m)
+{
+	return m->events;
+}
 
 uint64_t machine_run_until(struct machine *m, sim_time_t limit)
 {

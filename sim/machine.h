@@ -25,7 +25,9 @@
  *
  * Mappings. A successful map hands out a struct machine_mapping; it stays
  * valid until the caller issues machine_unmap() on it, after which the caller
- * must not touch it (and must not issue a sync on it).
+ * must not touch it (and must not issue a sync on it). A sync issued earlier
+ * that an interrupt-priority unmap overtakes on its CPU finds the buffer
+ * gone and costs only its call.
  *
  * Time model (the approximations, in short; DESIGN.md has the long form):
  * - The allocator is called when a map starts on its CPU (or, for an unmap,
@@ -234,7 +236,10 @@ typedef void (*machine_io_fn)(struct machine *m, void *ctx,
  * allocator's swiotlb_tbl_map_single() with alloc_align_mask, then the copy
  * of size bytes into the bounce buffer (whatever dir is), then the
  * DMA-mask check. Time: map_call + the search under the area locks (+ a
- * transient pool's creation) + the copy. */
+ * transient pool's creation) + the copy. A size beyond
+ * machine_device_max_segment() fails as the kernel's does (a full event);
+ * callers split. In dynamic mode a failed search also wakes the growth
+ * worker. */
 int machine_map(struct machine *m, unsigned int cpu,
 		struct machine_device *dev, uint64_t orig_addr, size_t size,
 		enum dma_data_direction dir, uint32_t alloc_align_mask,

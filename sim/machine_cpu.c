@@ -101,7 +101,8 @@ void cpu_enqueue(struct machine *m, struct machine_op *op)
 sim_time_t op_copy(struct machine *m, struct machine_op *op, sim_time_t t,
 		   uint64_t bytes)
 {
-	sim_time_t ns = costs_transfer_ns(bytes, m->cfg.costs.copy_bytes_per_ns);
+	sim_time_t ns = costs_transfer_ns(bytes,
+					  m->cfg.costs.copy_bytes_per_ns);
 
 	op->copy_ns += ns;
 	op->bytes_copied += bytes;

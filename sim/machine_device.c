@@ -211,10 +211,25 @@ int machine_device_submit(struct machine *m, struct machine_device *dev,
 	return 0;
 }
 
-size_t machine_device_index(const struct machine_device *dev) { return dev->index; }
-const char *machine_device_name(const struct machine_device *dev) { return dev->name; }
-uint32_t machine_device_in_flight(const struct machine_device *dev) { return dev->in_service; }
-size_t machine_device_waiting(const struct machine_device *dev) { return dev->nwaiting; }
+size_t machine_device_index(const struct machine_device *dev)
+{
+	return dev->index;
+}
+
+const char *machine_device_name(const struct machine_device *dev)
+{
+	return dev->name;
+}
+
+uint32_t machine_device_in_flight(const struct machine_device *dev)
+{
+	return dev->in_service;
+}
+
+size_t machine_device_waiting(const struct machine_device *dev)
+{
+	return dev->nwaiting;
+}
 
 const struct machine_device_config *
 machine_device_config(const struct machine_device *dev)

@@ -39,8 +39,8 @@ struct stats *stats_new(unsigned int ncpus)
 		return NULL;
 	s->ncpus = ncpus;
 	s->cpus = calloc(ncpus ? ncpus : 1, sizeof(*s->cpus));
-	if (!s->cpus || hist_init(&s->map_latency) || hist_init(&s->lock_wait) ||
-	    hist_init(&s->io_latency)) {
+	if (!s->cpus || hist_init(&s->map_latency) ||
+	    hist_init(&s->lock_wait) || hist_init(&s->io_latency)) {
 		stats_free(s);
 		return NULL;
 	}
@@ -62,16 +62,55 @@ void stats_free(struct stats *s)
 	free(s);
 }
 
-const struct stats_counters *stats_counters(const struct stats *s) { return &s->c; }
-struct stats_counters *stats_counters_mut(struct stats *s) { return &s->c; }
-unsigned int stats_ncpus(const struct stats *s) { return s->ncpus; }
-size_t stats_nareas(const struct stats *s) { return s->nareas; }
-const struct stats_hist *stats_map_latency(const struct stats *s) { return &s->map_latency; }
-const struct stats_hist *stats_lock_wait(const struct stats *s) { return &s->lock_wait; }
-const struct stats_hist *stats_io_latency(const struct stats *s) { return &s->io_latency; }
-struct stats_hist *stats_map_latency_mut(struct stats *s) { return &s->map_latency; }
-struct stats_hist *stats_lock_wait_mut(struct stats *s) { return &s->lock_wait; }
-struct stats_hist *stats_io_latency_mut(struct stats *s) { return &s->io_latency; }
+const struct stats_counters *stats_counters(const struct stats *s)
+{
+	return &s->c;
+}
+
+struct stats_counters *stats_counters_mut(struct stats *s)
+{
+	return &s->c;
+}
+
+unsigned int stats_ncpus(const struct stats *s)
+{
+	return s->ncpus;
+}
+
+size_t stats_nareas(const struct stats *s)
+{
+	return s->nareas;
+}
+
+const struct stats_hist *stats_map_latency(const struct stats *s)
+{
+	return &s->map_latency;
+}
+
+const struct stats_hist *stats_lock_wait(const struct stats *s)
+{
+	return &s->lock_wait;
+}
+
+const struct stats_hist *stats_io_latency(const struct stats *s)
+{
+	return &s->io_latency;
+}
+
+struct stats_hist *stats_map_latency_mut(struct stats *s)
+{
+	return &s->map_latency;
+}
+
+struct stats_hist *stats_lock_wait_mut(struct stats *s)
+{
+	return &s->lock_wait;
+}
+
+struct stats_hist *stats_io_latency_mut(struct stats *s)
+{
+	return &s->io_latency;
+}
 
 const struct stats_cpu *stats_cpu(const struct stats *s, unsigned int cpu)
 {
@@ -160,7 +199,8 @@ double stats_hist_quantile(const struct stats_hist *hist, double q)
 	return (double)hist->max;
 }
 
-static void write_hist(FILE *out, const char *name, const struct stats_hist *hist)
+static void write_hist(FILE *out, const char *name,
+		       const struct stats_hist *hist)
 {
 	size_t nbins = gsl_histogram_bins(hist->h);
 

@@ -52,8 +52,15 @@ int stats_events_add(struct stats_events *log, const struct stats_event *ev)
 	return 0;
 }
 
-size_t stats_events_len(const struct stats_events *log) { return log->len; }
-uint64_t stats_events_dropped(const struct stats_events *log) { return log->dropped; }
+size_t stats_events_len(const struct stats_events *log)
+{
+	return log->len;
+}
+
+uint64_t stats_events_dropped(const struct stats_events *log)
+{
+	return log->dropped;
+}
 
 const struct stats_event *stats_events_get(const struct stats_events *log,
 					   size_t i)

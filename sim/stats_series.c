@@ -40,7 +40,7 @@ static int series_grow(struct stats_series *s)
 		return -1;
 	s->rows = rows;
 	used = realloc(s->area_used,
-		       (cap * s->nareas ? cap * s->nareas : 1) * sizeof(*used));
+		       (s->nareas ? cap * s->nareas : 1) * sizeof(*used));
 	if (!used)
 		return -1;
 	s->area_used = used;
@@ -60,8 +60,15 @@ int stats_series_append(struct stats_series *s, const struct stats_row *row,
 	return 0;
 }
 
-size_t stats_series_len(const struct stats_series *s) { return s->len; }
-uint32_t stats_series_nareas(const struct stats_series *s) { return s->nareas; }
+size_t stats_series_len(const struct stats_series *s)
+{
+	return s->len;
+}
+
+uint32_t stats_series_nareas(const struct stats_series *s)
+{
+	return s->nareas;
+}
 
 const struct stats_row *stats_series_row(const struct stats_series *s, size_t i)
 {
@@ -93,7 +100,8 @@ int stats_series_write_csv(const struct stats_series *s, FILE *out)
 			r->pools, r->lock_wait_ns, r->copy_cpu_share,
 			r->busy_cpu_share, r->largest_free_run);
 		for (uint32_t a = 0; a < s->nareas; a++)
-			fprintf(out, ",%" PRIu64, s->area_used[i * s->nareas + a]);
+			fprintf(out, ",%" PRIu64,
+				s->area_used[i * s->nareas + a]);
 		fputc('\n', out);
 	}
 	return ferror(out) ? -1 : 0;
