@@ -18,6 +18,7 @@ void machine_config_init(struct machine_config *cfg, unsigned int ncpus)
 	cfg->ncpus = ncpus;
 	swiotlb_boot_config_init(&cfg->boot, ncpus);
 	machine_costs_init(&cfg->costs);
+	cfg->slot_line_model = MACHINE_LINES_TOUCHED;
 	cfg->atomic_pool_bytes = DEFAULT_ATOMIC_POOL_BYTES;
 	cfg->grow_attempt_fail_prob = DEFAULT_GROW_ATTEMPT_FAIL_PROB;
 	cfg->sample_interval_ns = DEFAULT_SAMPLE_INTERVAL_NS;
@@ -91,6 +92,8 @@ static int check_config(const struct machine_config *cfg, char *err,
 	else if (!(cfg->costs.copy_bytes_per_ns >= 0) ||
 		 isinf(cfg->costs.copy_bytes_per_ns))
 		bad = "copy_bytes_per_ns must be finite and >= 0";
+	else if (cfg->slot_line_model > MACHINE_LINES_DIRTY)
+		bad = "unknown slot_line_model";
 	else if (!(cfg->grow_attempt_fail_prob >= 0 &&
 		   cfg->grow_attempt_fail_prob <= 1))
 		bad = "grow_attempt_fail_prob must be in [0, 1]";

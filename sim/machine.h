@@ -40,7 +40,8 @@
  *   slips into an idle gap before an earlier op's reservation.
  * - A lock last held by another CPU costs a cache-line transfer for the lock
  *   and one per slot-metadata line the hold touches (an upper bound: every
- *   touched line is assumed dirty in the other CPU's cache).
+ *   touched line is assumed dirty in the other CPU's cache; see
+ *   enum machine_line_model for a tighter choice).
  * - Device requests beyond the queue depth wait FIFO in the device.
  * - The growth worker's delay is background time on no CPU.
  *
@@ -117,11 +118,23 @@ struct machine_device_config {
 void machine_device_config_init(struct machine_device_config *dc,
 				const char *name);
 
+/* Which slot-metadata cache lines a lock holder fetches from another CPU.
+ * TOUCHED (the default): when the lock was last held by another CPU, every
+ * line the hold reads or writes (an upper bound: it takes them all to be
+ * dirty over there). DIRTY: only lines another CPU wrote under the lock and
+ * no CPU has read since, whoever held the lock last (read-only scans of a
+ * full area then cost little). */
+enum machine_line_model {
+	MACHINE_LINES_TOUCHED,
+	MACHINE_LINES_DIRTY,
+};
+
 struct machine_config {
 	unsigned int ncpus;        /* >= 1 */
 	/* The allocator's boot configuration; boot.cpus 0 means ncpus. */
 	struct swiotlb_boot_config boot;
 	struct machine_costs costs;
+	enum machine_line_model slot_line_model;
 	const struct machine_device_config *devices;  /* copied */
 	size_t ndevices;
 	uint64_t atomic_pool_bytes;        /* budget for transient pools */

@@ -28,6 +28,18 @@ struct machine_lock {
 	sim_time_t free_at;        /* when the last reservation releases it */
 	int32_t last_cpu;          /* -1: never held */
 	long stats_area;           /* index in struct stats; -1: none */
+	/* MACHINE_LINES_DIRTY: slot lines a CPU wrote and no other CPU has
+	 * read since. */
+	int32_t dirty_cpu;         /* -1: none */
+	uint64_t dirty_lines;
+};
+
+/* One hold of a lock, as an op asks for it. */
+struct lock_hold {
+	sim_time_t arrive;
+	sim_time_t work_ns;        /* the search or release under the lock */
+	uint64_t touched_lines;    /* slot-metadata lines read or written */
+	uint64_t written_lines;    /* of those, written */
 };
 
 struct lock_pool {
@@ -56,12 +68,13 @@ void lock_table_free(struct lock_table *t);
  * seen yet), or NULL for a transient pool. */
 struct machine_lock *lock_find(struct machine *m, uint32_t pool_id,
 			       uint32_t area);
-/* Lays one hold of lk out in time: cpu arrives at `arrive`, spins until
- * the lock is free, pays lock_ns (+ the handoff and slot-line transfers
- * when another CPU held it last) + work_ns. Returns the release time. */
+/* Lays one hold of lk out in time: cpu arrives at h->arrive, spins until
+ * the lock is free, pays lock_ns + h->work_ns + the cache-line transfers
+ * (the lock's line when another CPU held it last, and slot lines as the
+ * configured slot_line_model says). Returns the release time. */
 sim_time_t lock_take(struct machine *m, struct machine_lock *lk,
-		     unsigned int cpu, sim_time_t arrive, sim_time_t work_ns,
-		     uint64_t slot_lines, struct lock_tally *tally);
+		     unsigned int cpu, const struct lock_hold *h,
+		     struct lock_tally *tally);
 
 /* ---- CPUs and their work ---- */
 

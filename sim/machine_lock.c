@@ -5,8 +5,10 @@
  * hold out when it starts, so locks go to ops in the order the ops start
  * (ties: in event order); a CPU that arrives before "free at" spins until
  * then, and that spin is both lock wait and busy CPU time. When the last
- * holder was another CPU the new holder also pays for moving the lock's line
- * and every slot-metadata line it touches (assumed dirty over there).
+ * holder was another CPU the new holder also pays for moving the lock's
+ * line, and for slot-metadata lines: with MACHINE_LINES_TOUCHED every line
+ * it touches (all assumed dirty over there: an upper bound), with
+ * MACHINE_LINES_DIRTY only those another CPU wrote and nobody read since.
  */
 #include "sim/machine_impl.h"
 
@@ -18,6 +20,8 @@ void lock_init(struct machine_lock *lk, long stats_area)
 	lk->free_at = 0;
 	lk->last_cpu = -1;
 	lk->stats_area = stats_area;
+	lk->dirty_cpu = -1;
+	lk->dirty_lines = 0;
 }
 
 static struct lock_pool *lock_pool_lookup(struct lock_table *t,
@@ -134,20 +138,43 @@ static void lock_account(struct machine *m, struct machine_lock *lk,
 	sa->hold_ns += hold;
 }
 
+/* Slot lines the holder on cpu has to fetch from another CPU's cache;
+ * updates what is left dirty. */
+static uint64_t lines_moved(struct machine *m, struct machine_lock *lk,
+			    unsigned int cpu, const struct lock_hold *h,
+			    bool handoff)
+{
+	uint64_t moved = 0;
+
+	if (m->cfg.slot_line_model == MACHINE_LINES_TOUCHED)
+		return handoff ? h->touched_lines : 0;
+	if (lk->dirty_cpu >= 0 && (unsigned int)lk->dirty_cpu != cpu)
+		moved = h->touched_lines < lk->dirty_lines ? h->touched_lines :
+							     lk->dirty_lines;
+	if (h->written_lines) {
+		lk->dirty_cpu = (int32_t)cpu;
+		lk->dirty_lines = h->written_lines;
+	} else {
+		lk->dirty_lines -= moved;
+	}
+	return moved;
+}
+
 sim_time_t lock_take(struct machine *m, struct machine_lock *lk,
-		     unsigned int cpu, sim_time_t arrive, sim_time_t work_ns,
-		     uint64_t slot_lines, struct lock_tally *tally)
+		     unsigned int cpu, const struct lock_hold *h,
+		     struct lock_tally *tally)
 {
 	const struct machine_costs *c = &m->cfg.costs;
-	sim_time_t acquire = lk->free_at > arrive ? lk->free_at : arrive;
+	sim_time_t acquire = lk->free_at > h->arrive ? lk->free_at : h->arrive;
 	bool handoff = lk->last_cpu >= 0 && (unsigned int)lk->last_cpu != cpu;
-	sim_time_t hold = c->lock_ns + work_ns;
+	sim_time_t hold = c->lock_ns + h->work_ns +
+			  lines_moved(m, lk, cpu, h, handoff) *
+				  c->slot_line_transfer_ns;
 
 	if (handoff)
-		hold += c->lock_handoff_ns +
-			slot_lines * c->slot_line_transfer_ns;
+		hold += c->lock_handoff_ns;
 	lk->free_at = acquire + hold;
 	lk->last_cpu = (int32_t)cpu;
-	lock_account(m, lk, acquire - arrive, hold, handoff, tally);
+	lock_account(m, lk, acquire - h->arrive, hold, handoff, tally);
 	return lk->free_at;
 }

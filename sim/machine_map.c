@@ -44,8 +44,12 @@ static sim_time_t transient_create_layout(struct machine *m,
 	uint64_t page = m->mem->page_size ? m->mem->page_size : 4096;
 	uint64_t pages = (op->transient_bytes + page - 1) / page;
 
-	t += c->transient_create_ns + pages * c->transient_page_ns;
-	return lock_take(m, &op->dev->transient_lock, op->cpu->id, t, 0, 0,
+	struct lock_hold h = {
+		.arrive = t + c->transient_create_ns +
+			  pages * c->transient_page_ns,
+	};
+
+	return lock_take(m, &op->dev->transient_lock, op->cpu->id, &h,
 			 &op->locks);
 }
 
@@ -86,11 +90,14 @@ static sim_time_t search_layout(struct machine *m, struct machine_op *op,
 
 		seen += v->slots_examined;
 		if (lk) {
-			uint64_t lines = costs_slot_lines(
-				c, v->slots_examined + written);
+			struct lock_hold h = {
+				.arrive = t, .work_ns = work,
+				.touched_lines = costs_slot_lines(
+					c, v->slots_examined + written),
+				.written_lines = costs_slot_lines(c, written),
+			};
 
-			t = lock_take(m, lk, op->cpu->id, t, work, lines,
-				      &op->locks);
+			t = lock_take(m, lk, op->cpu->id, &h, &op->locks);
 			continue;
 		}
 		/* A transient pool: made just before this search, private to

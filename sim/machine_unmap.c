@@ -86,25 +86,31 @@ sim_time_t release_layout(struct machine *m, struct machine_op *op,
 			  const struct swiotlb_work *w, sim_time_t t)
 {
 	const struct machine_costs *c = &m->cfg.costs;
-	uint64_t touched = (uint64_t)w->nslots + w->slots_examined;
-	sim_time_t work = w->nslots * c->slot_write_ns +
-			  w->slots_examined * c->slot_examine_ns;
+	struct lock_hold h = {
+		.arrive = t,
+		.work_ns = w->nslots * c->slot_write_ns +
+			   w->slots_examined * c->slot_examine_ns,
+		.touched_lines = costs_slot_lines(
+			c, (uint64_t)w->nslots + w->slots_examined),
+		.written_lines = costs_slot_lines(c, w->nslots),
+	};
 	struct machine_lock *lk;
 
 	if (w->transient_freed) {
 		/* swiotlb_del_transient() under dev->dma_io_tlb_lock, then
 		 * the pool's free. */
+		struct lock_hold list_del = { .arrive = t };
+
 		op->transient_freed = true;
 		op->pool_id = w->pool_id;
-		t = lock_take(m, &op->dev->transient_lock, op->cpu->id, t, 0,
-			      0, &op->locks);
+		t = lock_take(m, &op->dev->transient_lock, op->cpu->id,
+			      &list_del, &op->locks);
 		return t + c->transient_free_ns;
 	}
 	lk = lock_find(m, w->pool_id, w->area);
 	if (!lk)
-		return t + c->lock_ns + work;
-	return lock_take(m, lk, op->cpu->id, t, work,
-			 costs_slot_lines(c, touched), &op->locks);
+		return t + c->lock_ns + h.work_ns;
+	return lock_take(m, lk, op->cpu->id, &h, &op->locks);
 }
 
 static void unmap_release_action(struct sim_engine *eng, void *subject,

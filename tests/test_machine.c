@@ -141,6 +141,57 @@ static void test_areas_and_handoffs(void)
 	fixture_free(&f);
 }
 
+/* Runs, on a one-area pool fragmented by CPU 0 (eight maps of 127 slots,
+ * one free slot left per segment), a 4 KiB map that fails on CPU 1 and then
+ * one on CPU 0; returns the two holds. */
+static void failing_scans(enum machine_line_model model, uint64_t holds[2])
+{
+	struct machine_config cfg;
+	struct fixture f;
+	struct map_log log = { 0 };
+
+	lock_config(&cfg, 2);
+	cfg.costs.map_call_ns = 0;
+	cfg.slot_line_model = model;
+	with_device(&cfg);
+	holds[0] = holds[1] = 0;
+	if (!fixture_new(&f, &cfg))
+		return;
+	struct machine_device *d = machine_device_at(f.m, 0);
+	for (int i = 0; i < 8; i++)
+		machine_map(f.m, 0, d, 0x100000 * (i + 1), 127 * 2048,
+			    DMA_TO_DEVICE, 0, NULL, NULL);
+	machine_run(f.m);
+	CHECK_EQ(swiotlb_counters(machine_mem(f.m)).used, 1016);
+	machine_map(f.m, 1, d, 0x1000000, 4096, DMA_TO_DEVICE, 0, on_map, &log);
+	machine_run(f.m);
+	machine_map(f.m, 0, d, 0x2000000, 4096, DMA_TO_DEVICE, 0, on_map, &log);
+	machine_run(f.m);
+	CHECK_EQ(log.n, 2);
+	for (size_t i = 0; i < 2 && i < log.n; i++) {
+		CHECK_EQ(log.r[i].status, MACHINE_MAP_FULL);
+		CHECK_EQ(log.r[i].lock_wait_ns, 0);
+		holds[i] = log.r[i].finished - log.r[i].started;
+	}
+	fixture_free(&f);
+}
+
+/* TOUCHED: each scan by another CPU pays for every line it reads. DIRTY:
+ * CPU 1 fetches only the 48 lines CPU 0's last map wrote (127 slots of 24
+ * bytes); CPU 0, coming back, fetches none: nobody wrote since. */
+static void test_slot_line_models(void)
+{
+	uint64_t touched[2], dirty[2];
+
+	failing_scans(MACHINE_LINES_TOUCHED, touched);
+	failing_scans(MACHINE_LINES_DIRTY, dirty);
+	CHECK_EQ(dirty[0], 10 + 40 + 48 * 40);
+	CHECK_EQ(dirty[1], 10 + 40);
+	CHECK_EQ(touched[0], touched[1]);
+	CHECK(touched[0] > dirty[0]);
+	CHECK_EQ((touched[0] - 50) % 40, 0);
+}
+
 /* One CPU's maps run one after the other; each is call + lock + copy, and
  * a FROM_DEVICE map copies in too. */
 static void test_cpu_serializes(void)
@@ -538,6 +589,7 @@ int main(void)
 	RUN(test_two_cpus_one_area);
 	RUN(test_wait_is_first_hold);
 	RUN(test_areas_and_handoffs);
+	RUN(test_slot_line_models);
 	RUN(test_cpu_serializes);
 	RUN(test_unmap_and_sync_costs);
 	RUN(test_release_after_copy);
