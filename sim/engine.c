@@ -21,9 +21,11 @@
 /* Purging costs a pass over the queue; below this many dead records it
  * cannot pay for itself. */
 #define PURGE_MIN_DEAD 1024u
-/* How far ahead, in records, the firing loop fetches slots: at large N a
- * slot is a cache miss the loop would otherwise wait for. */
+/* How far ahead, in records, the firing loop fetches slots, and from how
+ * many slots on (a table past the L2 cache): at large N a slot is a cache
+ * miss the loop would otherwise wait for. */
 #define PREFETCH_AHEAD 8u
+#define PREFETCH_MIN_SLOTS 65536u
 
 struct slot {
 	uint32_t gen;			/* never 0, so no id is 0 */
@@ -91,7 +93,7 @@ static inline uint32_t alloc_slot(struct sim_engine *eng)
 {
 	uint32_t s = eng->free_slot;
 
-	if (__builtin_expect(s == NO_SLOT, 0))
+	if (s == NO_SLOT)
 		return new_slot(eng);
 	eng->free_slot = eng->slots[s].next_free;
 	return s;
@@ -102,7 +104,8 @@ static inline void free_slot(struct sim_engine *eng, uint32_t s)
 {
 	struct slot *sl = &eng->slots[s];
 
-	sl->gen = sl->gen + 1 ? sl->gen + 1 : 1;
+	sl->gen++;
+	sl->gen += sl->gen == 0;
 	sl->next_free = eng->free_slot;
 	eng->free_slot = s;
 }
@@ -116,14 +119,12 @@ static bool record_is_live(const void *ctx, const struct eq_rec *rec)
 
 /* ---- scheduling and cancelling ---- */
 
-sim_event_id sim_schedule_at(struct sim_engine *eng, sim_time_t at,
-			     sim_action_fn fn, void *subject, uint64_t arg)
+/* Writes the record of a newly scheduled event; returns its id. */
+static inline sim_event_id fill(struct sim_engine *eng, struct eq_rec *rec,
+				uint32_t s, sim_time_t at, sim_action_fn fn,
+				void *subject, uint64_t arg)
 {
-	assert(fn && at >= eng->now);
-
-	uint32_t s = alloc_slot(eng);
 	uint32_t gen = eng->slots[s].gen;
-	struct eq_rec *rec = eq_claim(&eng->queue, at);
 
 	rec->at = at;
 	rec->fn = fn;
@@ -133,6 +134,32 @@ sim_event_id sim_schedule_at(struct sim_engine *eng, sim_time_t at,
 	rec->gen = gen;
 	eng->live++;
 	return (sim_event_id)gen << 32 | s;
+}
+
+/* Slow path of sim_schedule_at: a new slot or a new chunk is needed. */
+__attribute__((cold, noinline)) static sim_event_id schedule_slow(
+	struct sim_engine *eng, sim_time_t at, sim_action_fn fn,
+	void *subject, uint64_t arg)
+{
+	uint32_t s = alloc_slot(eng);
+
+	return fill(eng, eq_claim(&eng->queue, at), s, at, fn, subject, arg);
+}
+
+/* The fast path calls nothing, so it needs no stack frame. */
+sim_event_id sim_schedule_at(struct sim_engine *eng, sim_time_t at,
+			     sim_action_fn fn, void *subject, uint64_t arg)
+{
+	assert(fn && at >= eng->now);
+
+	uint32_t s = eng->free_slot;
+	struct eq_rec *rec;
+
+	if (__builtin_expect(s == NO_SLOT, 0) ||
+	    !(rec = eq_claim_fast(&eng->queue, at)))
+		return schedule_slow(eng, at, fn, subject, arg);
+	eng->free_slot = eng->slots[s].next_free;
+	return fill(eng, rec, s, at, fn, subject, arg);
 }
 
 sim_event_id sim_schedule_in(struct sim_engine *eng, sim_time_t delay,
@@ -188,7 +215,8 @@ static uint64_t run_loop(struct sim_engine *eng, sim_time_t limit)
 	eng->running = true;
 	eng->stopped = false;
 	while (!eng->stopped && eq_take(&eng->queue, limit, &rec)) {
-		prefetch_slot(eng);
+		if (eng->nr_slots >= PREFETCH_MIN_SLOTS)
+			prefetch_slot(eng);
 		if (eng->dead && !record_is_live(eng, &rec)) {
 			eng->dead--;
 			continue;

@@ -74,7 +74,7 @@ static void release_chunk(struct eq_queue *q, struct eq_chunk *c)
 
 /* The bucket is empty or its tail chunk is full: each new chunk is twice
  * the last, up to the largest class. */
-struct eq_chunk *eq_grow_bucket(struct eq_queue *q, struct eq_bucket *b)
+static struct eq_chunk *grow_bucket(struct eq_queue *q, struct eq_bucket *b)
 {
 	struct eq_chunk *c;
 
@@ -91,6 +91,22 @@ struct eq_chunk *eq_grow_bucket(struct eq_queue *q, struct eq_bucket *b)
 	}
 	b->tail = c;
 	return c;
+}
+
+struct eq_rec *eq_claim_slow(struct eq_queue *q, sim_time_t at)
+{
+	sim_time_t diff = at ^ q->last;
+	unsigned l = (63u - (unsigned)__builtin_clzll(diff | 1)) /
+		     EQ_DIGIT_BITS;
+	unsigned d = (unsigned)(at >> (l * EQ_DIGIT_BITS) & EQ_DIGIT_MASK);
+	struct eq_bucket *b = &q->bucket[l][d];
+	struct eq_chunk *t = b->tail;
+
+	if (!t || t->count == EQ_CHUNK_MIN << t->size_class)
+		t = grow_bucket(q, b);
+	eq_mark_occupied(q, l, d);
+	b->min = at < b->min ? at : b->min;
+	return &t->rec[t->count++];
 }
 
 /* Level-0 bucket d has used up its head chunk. A drained bucket keeps a

@@ -82,8 +82,8 @@ typedef bool (*eq_live_fn)(const void *ctx, const struct eq_rec *rec);
 void eq_init(struct eq_queue *q);
 void eq_free(struct eq_queue *q);
 /* Cold paths of the inline functions below. */
-__attribute__((cold)) struct eq_chunk *eq_grow_bucket(struct eq_queue *q,
-						      struct eq_bucket *b);
+__attribute__((cold)) struct eq_rec *eq_claim_slow(struct eq_queue *q,
+						   sim_time_t at);
 void eq_next_chunk(struct eq_queue *q, struct eq_bucket *b, unsigned d);
 bool eq_refill(struct eq_queue *q, sim_time_t limit);
 /* Drops every record `live` rejects, keeping order; returns how many. */
@@ -122,8 +122,9 @@ static inline unsigned eq_first_digit(const struct eq_queue *q, unsigned l)
 }
 
 /* Room for a record of time `at` (>= last) at the end of the bucket that
- * time selects. The caller writes the record in place. */
-static inline struct eq_rec *eq_claim(struct eq_queue *q, sim_time_t at)
+ * time selects, if its tail chunk has some; else NULL and nothing changes.
+ * The caller writes the record in place. */
+static inline struct eq_rec *eq_claim_fast(struct eq_queue *q, sim_time_t at)
 {
 	sim_time_t diff = at ^ q->last;
 	unsigned l = (63u - (unsigned)__builtin_clzll(diff | 1)) /
@@ -132,12 +133,20 @@ static inline struct eq_rec *eq_claim(struct eq_queue *q, sim_time_t at)
 	struct eq_bucket *b = &q->bucket[l][d];
 	struct eq_chunk *t = b->tail;
 
-	eq_mark_occupied(q, l, d);
-	b->min = at < b->min ? at : b->min;
 	if (__builtin_expect(!t || t->count == EQ_CHUNK_MIN << t->size_class,
 			     0))
-		t = eq_grow_bucket(q, b);
+		return NULL;
+	eq_mark_occupied(q, l, d);
+	b->min = at < b->min ? at : b->min;
 	return &t->rec[t->count++];
+}
+
+/* The same, growing the bucket when it must. */
+static inline struct eq_rec *eq_claim(struct eq_queue *q, sim_time_t at)
+{
+	struct eq_rec *rec = eq_claim_fast(q, at);
+
+	return rec ? rec : eq_claim_slow(q, at);
 }
 
 /* Takes the first record of the first level-0 bucket, if due. */
