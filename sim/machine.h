@@ -29,21 +29,35 @@
  * that an interrupt-priority unmap overtakes on its CPU finds the buffer
  * gone and costs only its call.
  *
- * Time model (the approximations, in short; DESIGN.md has the long form):
+ * Time model, and where it approximates the kernel:
  * - The allocator is called when a map starts on its CPU (or, for an unmap,
  *   when the copy-back is done and the slots are released); its state
- *   changes at that instant.
+ *   changes at that instant, not spread over the call.
  * - Each area search in the allocator's work report takes that area's lock
- *   for its search time. Locks are granted first come first served in the
- *   order ops start: each lock keeps a "free at" time, and an op lays all
- *   its lock holds out in time when it starts. A later-starting op never
- *   slips into an idle gap before an earlier op's reservation.
+ *   for its search time (area_try + slots examined, + slots written for the
+ *   area that served the map). Locks are granted first come first served in
+ *   the order ops start: each lock keeps a "free at" time, and an op lays
+ *   all its lock holds out when it starts. A later-starting op never slips
+ *   into an idle gap before an earlier op's reservation, even if in the
+ *   kernel it would have reached that lock first. Searches beyond the work
+ *   report's visit[] array cost time but take no lock.
  * - A lock last held by another CPU costs a cache-line transfer for the lock
  *   and one per slot-metadata line the hold touches (an upper bound: every
  *   touched line is assumed dirty in the other CPU's cache; see
- *   enum machine_line_model for a tighter choice).
- * - Device requests beyond the queue depth wait FIFO in the device.
- * - The growth worker's delay is background time on no CPU.
+ *   enum machine_line_model for a tighter choice). Transient pools' own
+ *   locks are never contended; the device's transient-list lock
+ *   (dma_io_tlb_lock) is modelled like an area lock.
+ * - Interrupt-priority work never preempts the item running (items last
+ *   microseconds).
+ * - Each device request is served for its own latency + bytes / rate +
+ *   jitter, up to queue_depth at once: no shared link bandwidth.
+ * - The DMA-mask check comes after the copy; a failing map is unmapped at
+ *   once (without a copy back), as swiotlb_map() does.
+ * - The growth worker's delay is background time on no CPU; failures while
+ *   it runs start no other (the kernel would queue one more run).
+ * - The atomic pool is a byte budget: no fragmentation, no background
+ *   refill.
+ * - Statistics count work in the sampling interval in which it finished.
  *
  * Randomness comes only from GSL RNG streams derived from the run seed and a
  * stream name (machine_rng_new), one per entity, so a run is a function of
