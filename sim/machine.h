@@ -1,0 +1,349 @@
+/* sim/machine.h - the simulated computer: CPUs that run DMA-API calls, the
+ * swiotlb area spinlocks, DMA devices, the growth worker and the atomic pool,
+ * built around the real allocator core and driven by a sim_engine.
+ *
+ * Contract
+ * --------
+ * Workload generators see the machine only through this header (and the
+ * headers it includes). Everything is a value: no global state, so many
+ * machines can run side by side.
+ *
+ * CPUs. Each CPU runs one work item at a time; the rest wait behind it in
+ * FIFO order. Map, unmap and sync run on the CPU named by the caller and take
+ * CPU time (see sim/costs.h for every cost). Work issued from a device
+ * completion's callback onto the CPU that took the interrupt runs at
+ * interrupt priority: it is served before ordinary queued work (but never
+ * preempts the item running).
+ *
+ * Asynchronous calls. machine_map/unmap/sync/cpu_work/device_submit only
+ * queue the work and return at once (0, or -1 when out of memory). The
+ * callback (which may be NULL) fires at the simulated time the work is done:
+ * for a map, when the issuing CPU returns from dma_map (with the bounce
+ * address, or the failure); for a device request, when its completion
+ * interrupt has been handled on the chosen CPU. Callbacks may issue further
+ * calls. The result structs they receive live only during the callback.
+ *
+ * Mappings. A successful map hands out a struct machine_mapping; it stays
+ * valid until the caller issues machine_unmap() on it, after which the caller
+ * must not touch it (and must not issue a sync on it). A sync issued earlier
+ * that an interrupt-priority unmap overtakes on its CPU finds the buffer
+ * gone and costs only its call.
+ *
+ * Time model, and where it approximates the kernel:
+ * - The allocator is called when a map starts on its CPU (or, for an unmap,
+ *   when the copy-back is done and the slots are released); its state
+ *   changes at that instant, not spread over the call.
+ * - Each area search in the allocator's work report takes that area's lock
+ *   for its search time (area_try + slots examined, + slots written for the
+ *   area that served the map). Locks are granted first come first served in
+ *   the order ops start: each lock keeps a "free at" time, and an op lays
+ *   all its lock holds out when it starts. A later-starting op never slips
+ *   into an idle gap before an earlier op's reservation, even if in the
+ *   kernel it would have reached that lock first. Searches beyond the work
+ *   report's visit[] array cost time but take no lock.
+ * - A lock last held by another CPU costs a cache-line transfer for the lock
+ *   and one per slot-metadata line the hold touches (an upper bound: every
+ *   touched line is assumed dirty in the other CPU's cache; see
+ *   enum machine_line_model for a tighter choice). Transient pools' own
+ *   locks are never contended; the device's transient-list lock
+ *   (dma_io_tlb_lock) is modelled like an area lock.
+ * - Interrupt-priority work never preempts the item running (items last
+ *   microseconds).
+ * - Each device request is served for its own latency + bytes / rate +
+ *   jitter, up to queue_depth at once: no shared link bandwidth.
+ * - The DMA-mask check comes after the copy; a failing map is unmapped at
+ *   once (without a copy back), as swiotlb_map() does.
+ * - The growth worker's delay is background time on no CPU; failures while
+ *   it runs start no other (the kernel would queue one more run).
+ * - The atomic pool is a byte budget: no fragmentation, no background
+ *   refill.
+ * - Statistics count work in the sampling interval in which it finished.
+ *
+ * Randomness comes only from GSL RNG streams derived from the run seed and a
+ * stream name (machine_rng_new), one per entity, so a run is a function of
+ * its configuration and seed.
+ */
+#ifndef SWSIM_SIM_MACHINE_H
+#define SWSIM_SIM_MACHINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "allocator/swiotlb.h"
+#include "sim/costs.h"
+#include "sim/engine.h"
+#include "sim/stats.h"
+#include "sim/stats_events.h"
+#include "sim/stats_series.h"
+
+/* The kernel's enum dma_data_direction, same values. */
+enum dma_data_direction {
+	DMA_BIDIRECTIONAL = 0,
+	DMA_TO_DEVICE = 1,
+	DMA_FROM_DEVICE = 2,
+};
+
+/* dma_sync_single_for_cpu() or dma_sync_single_for_device(). */
+enum machine_sync_target {
+	MACHINE_SYNC_FOR_CPU,
+	MACHINE_SYNC_FOR_DEVICE,
+};
+
+/* ---- configuration ------------------------------------------------------- */
+
+/* Random extra service time, added to latency + transfer (the sum is
+ * clamped at 0). Parameters by kind, in nanoseconds:
+ *   EXPONENTIAL: a = mean          GAUSSIAN: a = sigma (mean 0)
+ *   UNIFORM:     in [a, b)         LOGNORMAL: a = zeta, b = sigma
+ *   GAMMA:       a = shape, b = scale */
+enum machine_jitter_kind {
+	MACHINE_JITTER_NONE,
+	MACHINE_JITTER_EXPONENTIAL,
+	MACHINE_JITTER_GAUSSIAN,
+	MACHINE_JITTER_UNIFORM,
+	MACHINE_JITTER_LOGNORMAL,
+	MACHINE_JITTER_GAMMA,
+};
+
+struct machine_jitter {
+	enum machine_jitter_kind kind;
+	double a, b;
+};
+
+struct machine_device_config {
+	const char *name;          /* unique, non-empty; copied */
+	uint32_t queue_depth;      /* requests served at once, >= 1 */
+	uint64_t latency_ns;       /* fixed part of each request's service */
+	double bytes_per_ns;       /* transfer rate per request; 0: instant */
+	struct machine_jitter jitter;
+	uint32_t min_align_mask;   /* dma_get_min_align_mask() */
+	uint64_t seg_boundary;     /* dma_get_seg_boundary(), 2^k - 1 */
+	uint64_t dma_mask;         /* highest address the device can reach */
+	/* dma_get_max_seg_size(); 0: none. The device's maximum segment is
+	 * the smaller of this and swiotlb_max_mapping_size(). */
+	uint64_t max_segment_size;
+};
+
+/* Fills dc with the defaults of sim/costs.h (an NVMe-like device). */
+void machine_device_config_init(struct machine_device_config *dc,
+				const char *name);
+
+/* Which slot-metadata cache lines a lock holder fetches from another CPU.
+ * TOUCHED (the default): when the lock was last held by another CPU, every
+ * line the hold reads or writes (an upper bound: it takes them all to be
+ * dirty over there). DIRTY: only lines another CPU wrote under the lock and
+ * no CPU has read since, whoever held the lock last (read-only scans of a
+ * full area then cost little). */
+enum machine_line_model {
+	MACHINE_LINES_TOUCHED,
+	MACHINE_LINES_DIRTY,
+};
+
+struct machine_config {
+	unsigned int ncpus;        /* >= 1 */
+	/* The allocator's boot configuration; boot.cpus 0 means ncpus. */
+	struct swiotlb_boot_config boot;
+	struct machine_costs costs;
+	enum machine_line_model slot_line_model;
+	const struct machine_device_config *devices;  /* copied */
+	size_t ndevices;
+	uint64_t atomic_pool_bytes;        /* budget for transient pools */
+	double grow_attempt_fail_prob;     /* in [0, 1] */
+	uint64_t sample_interval_ns;       /* 0: no time series */
+	size_t event_log_limit;
+	uint64_t seed;
+};
+
+/* Fills cfg with the defaults of sim/costs.h and the kernel's boot defaults
+ * for ncpus CPUs (swiotlb_boot_config_init), and no devices. */
+void machine_config_init(struct machine_config *cfg, unsigned int ncpus);
+
+/* ---- life cycle ---------------------------------------------------------- */
+
+struct machine;
+struct machine_device;
+struct machine_mapping;
+
+/* Builds the machine on `eng` (which it does not own and which must outlive
+ * it): boots the allocator, makes CPUs and devices, starts the sampler.
+ * Returns NULL with a one-line message in err (bad configuration, the
+ * allocator refused, out of memory). */
+struct machine *machine_new(const struct machine_config *cfg,
+			    struct sim_engine *eng, char *err, size_t errlen);
+/* Frees the machine, its allocator and its statistics. Events it scheduled
+ * may still sit in the engine: free the machine only when the engine will
+ * not run again (or free the engine first). */
+void machine_free(struct machine *m);
+
+struct sim_engine *machine_engine(const struct machine *m);
+sim_time_t machine_now(const struct machine *m);
+/* The configuration as resolved (devices point at the machine's copies). */
+const struct machine_config *machine_config(const struct machine *m);
+/* The allocator, to read (pools, counters); never call its map/unmap. */
+const struct io_tlb_mem *machine_mem(const struct machine *m);
+
+/* ---- running -------------------------------------------------------------- */
+
+/* sim_run / sim_run_until / sim_stop on the machine's engine. */
+uint64_t machine_run(struct machine *m);
+uint64_t machine_run_until(struct machine *m, sim_time_t limit);
+void machine_stop(struct machine *m);
+/* No CPU work, no device request and no growth in progress. */
+bool machine_idle(const struct machine *m);
+
+/* ---- CPUs and devices ------------------------------------------------------ */
+
+unsigned int machine_ncpus(const struct machine *m);
+/* Work items on the CPU: the one running plus those waiting. */
+size_t machine_cpu_queue_len(const struct machine *m, unsigned int cpu);
+
+size_t machine_ndevices(const struct machine *m);
+struct machine_device *machine_device_at(struct machine *m, size_t i);
+/* NULL when no device has that name. */
+struct machine_device *machine_device_find(struct machine *m,
+					   const char *name);
+size_t machine_device_index(const struct machine_device *dev);
+const char *machine_device_name(const struct machine_device *dev);
+const struct machine_device_config *
+machine_device_config(const struct machine_device *dev);
+/* Largest map the device may ask for: min(max_segment_size,
+ * swiotlb_max_mapping_size()). Callers split larger transfers. */
+uint64_t machine_device_max_segment(const struct machine_device *dev);
+uint32_t machine_device_in_flight(const struct machine_device *dev);
+size_t machine_device_waiting(const struct machine_device *dev);
+
+/* ---- DMA-API calls --------------------------------------------------------- */
+
+enum machine_map_status {
+	MACHINE_MAP_OK,
+	MACHINE_MAP_FULL,          /* "swiotlb buffer is full" */
+	MACHINE_MAP_FULL_ATOMIC,   /* full, and the atomic pool could not pay
+				      for a transient pool */
+	MACHINE_MAP_DMA_MASK,      /* bounce address beyond the DMA mask */
+};
+
+struct machine_map_result {
+	enum machine_map_status status;
+	struct machine_mapping *mapping;   /* NULL unless OK */
+	uint64_t tlb_addr;                 /* SWIOTLB_MAP_ERROR unless OK */
+	bool transient;                    /* served by a transient pool */
+	unsigned int cpu;
+	struct machine_device *dev;
+	uint64_t orig_addr;
+	size_t size;
+	sim_time_t issued, started, finished;
+	sim_time_t lock_wait_ns;
+};
+
+struct machine_op_result {
+	unsigned int cpu;
+	sim_time_t issued, started, finished;
+	sim_time_t lock_wait_ns;
+};
+
+struct machine_io_result {
+	struct machine_device *dev;
+	unsigned int cpu;          /* where the interrupt was handled */
+	uint64_t bytes;
+	sim_time_t submitted, started, completed, handled;
+};
+
+typedef void (*machine_map_fn)(struct machine *m, void *ctx,
+			       const struct machine_map_result *res);
+typedef void (*machine_done_fn)(struct machine *m, void *ctx,
+				const struct machine_op_result *res);
+typedef void (*machine_io_fn)(struct machine *m, void *ctx,
+			      const struct machine_io_result *res);
+
+/* dma_map_page() of [orig_addr, +size) for dev on cpu, bounced: the
+ * allocator's swiotlb_tbl_map_single() with alloc_align_mask, then the copy
+ * of size bytes into the bounce buffer (whatever dir is), then the
+ * DMA-mask check. Time: map_call + the search under the area locks (+ a
+ * transient pool's creation) + the copy. A size beyond
+ * machine_device_max_segment() fails as the kernel's does (a full event);
+ * callers split. In dynamic mode a failed search also wakes the growth
+ * worker. */
+int machine_map(struct machine *m, unsigned int cpu,
+		struct machine_device *dev, uint64_t orig_addr, size_t size,
+		enum dma_data_direction dir, uint32_t alloc_align_mask,
+		machine_map_fn cb, void *ctx);
+
+/* dma_unmap_page() on cpu: the pool lookup, the copy back of the whole
+ * mapping for DMA_FROM_DEVICE and DMA_BIDIRECTIONAL unless skip_cpu_sync,
+ * then the release under the area lock (or the transient pool's free). */
+int machine_unmap(struct machine *m, unsigned int cpu,
+		  struct machine_mapping *mapping, bool skip_cpu_sync,
+		  machine_done_fn cb, void *ctx);
+
+/* dma_sync_single_for_{cpu,device}() of the first size bytes on cpu: the
+ * pool lookup, and a copy when the mapping's direction calls for one (for
+ * CPU: FROM_DEVICE and BIDIRECTIONAL; for device: TO_DEVICE and
+ * BIDIRECTIONAL). size <= the mapping's size. */
+int machine_sync(struct machine *m, unsigned int cpu,
+		 struct machine_mapping *mapping,
+		 enum machine_sync_target target, size_t size,
+		 machine_done_fn cb, void *ctx);
+
+/* Any other CPU work (a driver's submission path, an application's
+ * processing): occupies cpu for duration_ns, queued like the rest. */
+int machine_cpu_work(struct machine *m, unsigned int cpu,
+		     sim_time_t duration_ns, machine_done_fn cb, void *ctx);
+
+/* Hands a request of `bytes` to the device's DMA queue. It is served when
+ * fewer than queue_depth requests are in service (FIFO otherwise) for
+ * latency + bytes / bytes_per_ns + jitter; then its completion interrupt
+ * (irq_ns) runs on completion_cpu, queued at interrupt priority, and cb
+ * fires when that handler is done. */
+int machine_device_submit(struct machine *m, struct machine_device *dev,
+			  uint64_t bytes, unsigned int completion_cpu,
+			  machine_io_fn cb, void *ctx);
+
+/* ---- mappings -------------------------------------------------------------- */
+
+uint64_t machine_mapping_addr(const struct machine_mapping *mp);  /* bounce */
+uint64_t machine_mapping_orig(const struct machine_mapping *mp);
+size_t machine_mapping_size(const struct machine_mapping *mp);
+enum dma_data_direction machine_mapping_dir(const struct machine_mapping *mp);
+struct machine_device *machine_mapping_device(const struct machine_mapping *mp);
+bool machine_mapping_transient(const struct machine_mapping *mp);
+
+/* Mappings made and not yet released. */
+uint64_t machine_live_mappings(const struct machine *m);
+/* Bytes of the atomic pool held by transient pools now. */
+uint64_t machine_atomic_used(const struct machine *m);
+/* Whether the growth worker is running. */
+bool machine_growing(const struct machine *m);
+
+/* ---- statistics ------------------------------------------------------------- */
+
+const struct stats *machine_stats(const struct machine *m);
+/* One row per sample_interval_ns, at every multiple of it, for as long as
+ * the machine has work or the engine has events; idle stretches are filled
+ * in when work resumes. */
+const struct stats_series *machine_series(const struct machine *m);
+const struct stats_events *machine_events(const struct machine *m);
+/* Appends a row at now for the partial interval since the last row (e.g.
+ * at the end of a run); nothing when now is the last row's time. Returns
+ * 0, or -1 when out of memory. */
+int machine_sample(struct machine *m);
+
+/* CSV writers (time series; event log with device names) and the text
+ * dump of struct stats. Return 0, or -1 on a write error. */
+int machine_write_series_csv(const struct machine *m, FILE *out);
+int machine_write_events_csv(const struct machine *m, FILE *out);
+int machine_write_stats(const struct machine *m, FILE *out);
+
+/* ---- randomness ------------------------------------------------------------- */
+
+/* A fresh GSL RNG (mt19937) seeded from the run seed and `stream` (e.g.
+ * "workload:storage0"); the same pair always gives the same sequence, and
+ * different names give independent-looking ones. The caller frees it with
+ * gsl_rng_free(). NULL when out of memory. The machine's own streams are
+ * "device:<name>" and "growth". */
+gsl_rng *machine_rng_new(const struct machine *m, const char *stream);
+
+#endif

@@ -1,0 +1,247 @@
+/* sim/machine_device.c - DMA devices: a queue served queue_depth requests
+ * at a time, each for latency + bytes / rate + jitter, whose completions
+ * come back as interrupts on a chosen CPU.
+ */
+#include "sim/machine_impl.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+void machine_device_config_init(struct machine_device_config *dc,
+				const char *name)
+{
+	*dc = (struct machine_device_config){
+		.name = name,
+		.queue_depth = DEFAULT_DEVICE_QUEUE_DEPTH,
+		.latency_ns = DEFAULT_DEVICE_LATENCY_NS,
+		.bytes_per_ns = DEFAULT_DEVICE_BYTES_PER_NS,
+		.jitter = { .kind = MACHINE_JITTER_NONE },
+		.min_align_mask = DEFAULT_DEVICE_MIN_ALIGN_MASK,
+		.seg_boundary = DEFAULT_DEVICE_SEG_BOUNDARY,
+		.dma_mask = DEFAULT_DEVICE_DMA_MASK,
+		.max_segment_size = 0,
+	};
+}
+
+int device_init(struct machine *m, struct machine_device *dev, size_t index,
+		const struct machine_device_config *cfg, char *err,
+		size_t errlen)
+{
+	char stream[256];
+
+	dev->m = m;
+	dev->index = index;
+	dev->cfg = *cfg;
+	dev->name = strdup(cfg->name);
+	snprintf(stream, sizeof(stream), "device:%s", cfg->name);
+	dev->rng = machine_rng_new(m, stream);
+	if (!dev->name || !dev->rng) {
+		snprintf(err, errlen, "device '%s': out of memory", cfg->name);
+		if (dev->rng)
+			gsl_rng_free(dev->rng);
+		free(dev->name);
+		*dev = (struct machine_device){ 0 };
+		return -1;
+	}
+	dev->cfg.name = dev->name;
+	swiotlb_dev_init(&dev->sdev, m->mem, cfg->min_align_mask,
+			 cfg->seg_boundary);
+	lock_init(&dev->transient_lock, -1);
+	return 0;
+}
+
+/* Releases the device's transient pools (before the allocator goes) and
+ * its own memory. */
+void device_destroy(struct machine_device *dev)
+{
+	if (dev->m && dev->sdev.mem)
+		swiotlb_dev_release(&dev->sdev);
+	if (dev->rng)
+		gsl_rng_free(dev->rng);
+	free(dev->name);
+}
+
+static double jitter_draw(const struct machine_jitter *j, gsl_rng *r)
+{
+	switch (j->kind) {
+	case MACHINE_JITTER_NONE: return 0.0;
+	case MACHINE_JITTER_EXPONENTIAL: return gsl_ran_exponential(r, j->a);
+	case MACHINE_JITTER_GAUSSIAN: return gsl_ran_gaussian(r, j->a);
+	case MACHINE_JITTER_UNIFORM: return gsl_ran_flat(r, j->a, j->b);
+	case MACHINE_JITTER_LOGNORMAL: return gsl_ran_lognormal(r, j->a, j->b);
+	case MACHINE_JITTER_GAMMA: return gsl_ran_gamma(r, j->a, j->b);
+	}
+	return 0.0;
+}
+
+/* latency + bytes / rate + jitter, at least 0, in whole nanoseconds. */
+static sim_time_t service_ns(struct machine_device *dev, uint64_t bytes)
+{
+	double t = (double)dev->cfg.latency_ns +
+		   (double)costs_transfer_ns(bytes, dev->cfg.bytes_per_ns);
+
+	if (dev->cfg.jitter.kind == MACHINE_JITTER_NONE)
+		return (sim_time_t)t;
+	t += jitter_draw(&dev->cfg.jitter, dev->rng);
+	return t > 0.0 ? (sim_time_t)llround(t) : 0;
+}
+
+static void io_complete_action(struct sim_engine *eng, void *subject,
+			       uint64_t arg);
+
+static void io_start(struct machine *m, struct machine_io *io)
+{
+	struct machine_device *dev = io->dev;
+
+	dev->in_service++;
+	io->started = sim_now(m->eng);
+	sim_schedule_at(m->eng, io->started + service_ns(dev, io->bytes),
+			io_complete_action, io, 0);
+}
+
+static struct machine_io *io_pop_waiting(struct machine_device *dev)
+{
+	struct machine_io *io = dev->wait_head;
+
+	if (!io)
+		return NULL;
+	dev->wait_head = io->next;
+	if (!dev->wait_head)
+		dev->wait_tail = NULL;
+	dev->nwaiting--;
+	io->next = NULL;
+	return io;
+}
+
+/* The device is done: free its slot, start the next waiting request,
+ * raise the interrupt on the completion CPU. */
+static void io_complete_action(struct sim_engine *eng, void *subject,
+			       uint64_t arg)
+{
+	struct machine_io *io = subject;
+	struct machine_device *dev = io->dev;
+	struct machine *m = dev->m;
+	struct machine_io *next;
+	struct machine_op *op;
+
+	(void)arg;
+	io->completed = sim_now(eng);
+	dev->in_service--;
+	stats_counters_mut(m->stats)->io_completed++;
+	next = io_pop_waiting(dev);
+	if (next)
+		io_start(m, next);
+	op = op_new(m, OP_IRQ, io->cpu, io->ctx);
+	/* Out of memory: the interrupt is handled at no CPU cost. */
+	if (!op) {
+		struct machine_io_result res = {
+			.dev = dev, .cpu = io->cpu, .bytes = io->bytes,
+			.submitted = io->submitted, .started = io->started,
+			.completed = io->completed, .handled = io->completed,
+		};
+
+		m->ios_in_flight--;
+		if (io->cb)
+			io->cb(m, io->ctx, &res);
+		freelist_put(&m->ios, io);
+		return;
+	}
+	op->io = io;
+	op->dev = dev;
+	op->cb.io = io->cb;
+	cpu_enqueue(m, op);
+}
+
+void io_irq_finish(struct machine *m, struct machine_op *op)
+{
+	struct machine_io *io = op->io;
+	struct machine_io_result res = {
+		.dev = io->dev, .cpu = io->cpu, .bytes = io->bytes,
+		.submitted = io->submitted, .started = io->started,
+		.completed = io->completed, .handled = sim_now(m->eng),
+	};
+	int saved;
+
+	stats_counters_mut(m->stats)->irqs++;
+	stats_hist_add(stats_io_latency_mut(m->stats),
+		       res.handled - io->submitted);
+	m->ios_in_flight--;
+	freelist_put(&m->ios, io);
+	if (!op->cb.io)
+		return;
+	op_context_enter(m, op, &saved);
+	op->cb.io(m, op->ctx, &res);
+	op_context_leave(m, saved);
+}
+
+int machine_device_submit(struct machine *m, struct machine_device *dev,
+			  uint64_t bytes, unsigned int completion_cpu,
+			  machine_io_fn cb, void *ctx)
+{
+	struct machine_io *io;
+	struct stats_counters *c;
+
+	assert(m && dev && dev->m == m && completion_cpu < m->ncpus);
+	sampler_wake(m);
+	io = freelist_get(&m->ios);
+	if (!io)
+		return -1;
+	*io = (struct machine_io){ .dev = dev, .cpu = completion_cpu,
+				   .bytes = bytes, .cb = cb, .ctx = ctx,
+				   .submitted = sim_now(m->eng) };
+	c = stats_counters_mut(m->stats);
+	c->io_submitted++;
+	c->io_bytes += bytes;
+	m->ios_in_flight++;
+	if (dev->in_service < dev->cfg.queue_depth) {
+		io_start(m, io);
+		return 0;
+	}
+	if (dev->wait_tail)
+		dev->wait_tail->next = io;
+	else
+		dev->wait_head = io;
+	dev->wait_tail = io;
+	dev->nwaiting++;
+	return 0;
+}
+
+size_t machine_device_index(const struct machine_device *dev)
+{
+	return dev->index;
+}
+
+const char *machine_device_name(const struct machine_device *dev)
+{
+	return dev->name;
+}
+
+uint32_t machine_device_in_flight(const struct machine_device *dev)
+{
+	return dev->in_service;
+}
+
+size_t machine_device_waiting(const struct machine_device *dev)
+{
+	return dev->nwaiting;
+}
+
+const struct machine_device_config *
+machine_device_config(const struct machine_device *dev)
+{
+	return &dev->cfg;
+}
+
+uint64_t machine_device_max_segment(const struct machine_device *dev)
+{
+	uint64_t max = swiotlb_max_mapping_size(&dev->sdev);
+
+	if (dev->cfg.max_segment_size && dev->cfg.max_segment_size < max)
+		max = dev->cfg.max_segment_size;
+	return max;
+}

@@ -1,0 +1,180 @@
+/* sim/machine_lock.c - the area spinlocks: one per area of every pool,
+ * granted first come first served, with cross-CPU cache-line costs.
+ *
+ * Model: a lock is its "free at" time and its last holder. An op lays each
+ * hold out when it starts, so locks go to ops in the order the ops start
+ * (ties: in event order); a CPU that arrives before "free at" spins until
+ * then, and that spin is both lock wait and busy CPU time. When the last
+ * holder was another CPU the new holder also pays for moving the lock's
+ * line, and for slot-metadata lines: with MACHINE_LINES_TOUCHED every line
+ * it touches (all assumed dirty over there: an upper bound), with
+ * MACHINE_LINES_DIRTY only those another CPU wrote and nobody read since.
+ */
+#include "sim/machine_impl.h"
+
+#include <assert.h>
+#include <stdlib.h>
+
+void lock_init(struct machine_lock *lk, long stats_area)
+{
+	lk->free_at = 0;
+	lk->last_cpu = -1;
+	lk->stats_area = stats_area;
+	lk->dirty_cpu = -1;
+	lk->dirty_lines = 0;
+}
+
+static struct lock_pool *lock_pool_lookup(struct lock_table *t,
+					  uint32_t pool_id)
+{
+	size_t lo = 0, hi = t->npools;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->pools[mid].pool_id == pool_id)
+			return &t->pools[mid];
+		if (t->pools[mid].pool_id < pool_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Where pool_id goes to keep the table sorted. */
+static size_t lock_pool_slot(const struct lock_table *t, uint32_t pool_id)
+{
+	size_t i = t->npools;
+
+	while (i > 0 && t->pools[i - 1].pool_id > pool_id)
+		i--;
+	return i;
+}
+
+int lock_table_add_pool(struct machine *m, const struct io_tlb_pool *pool)
+{
+	struct lock_table *t = &m->locks;
+	struct machine_lock *locks;
+	size_t at;
+
+	if (pool->transient || lock_pool_lookup(t, pool->id))
+		return 0;
+	if (t->npools == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 8;
+		struct lock_pool *p = realloc(t->pools, cap * sizeof(*p));
+
+		if (!p)
+			return -1;
+		t->pools = p;
+		t->cap = cap;
+	}
+	locks = calloc(pool->nareas ? pool->nareas : 1, sizeof(*locks));
+	if (!locks)
+		return -1;
+	for (uint32_t a = 0; a < pool->nareas; a++)
+		lock_init(&locks[a], stats_area_add(m->stats, pool->id, a));
+	at = lock_pool_slot(t, pool->id);
+	for (size_t i = t->npools; i > at; i--)
+		t->pools[i] = t->pools[i - 1];
+	t->pools[at] = (struct lock_pool){ .pool_id = pool->id,
+					   .nareas = pool->nareas,
+					   .locks = locks };
+	t->npools++;
+	return 0;
+}
+
+void lock_table_free(struct lock_table *t)
+{
+	for (size_t i = 0; i < t->npools; i++)
+		free(t->pools[i].locks);
+	free(t->pools);
+	t->pools = NULL;
+	t->npools = t->cap = 0;
+}
+
+/* A non-transient pool of the allocator with this id, or NULL. */
+static const struct io_tlb_pool *mem_pool(const struct io_tlb_mem *mem,
+					  uint32_t pool_id)
+{
+	for (const struct io_tlb_pool *p = mem->pools; p; p = p->next)
+		if (p->id == pool_id && !p->transient)
+			return p;
+	return NULL;
+}
+
+struct machine_lock *lock_find(struct machine *m, uint32_t pool_id,
+			       uint32_t area)
+{
+	struct lock_pool *lp = lock_pool_lookup(&m->locks, pool_id);
+
+	if (!lp) {
+		const struct io_tlb_pool *pool = mem_pool(m->mem, pool_id);
+
+		if (!pool || lock_table_add_pool(m, pool))
+			return NULL;
+		lp = lock_pool_lookup(&m->locks, pool_id);
+	}
+	assert(area < lp->nareas);
+	return &lp->locks[area];
+}
+
+static void lock_account(struct machine *m, struct machine_lock *lk,
+			 sim_time_t wait, sim_time_t hold, bool handoff,
+			 struct lock_tally *tally)
+{
+	struct stats_area *sa = lk->stats_area >= 0 ?
+		stats_area_mut(m->stats, (size_t)lk->stats_area) : NULL;
+
+	tally->wait_ns += wait;
+	tally->acquisitions++;
+	tally->handoffs += handoff;
+	stats_hist_add(stats_lock_wait_mut(m->stats), wait);
+	if (!sa)
+		return;
+	sa->acquisitions++;
+	sa->handoffs += handoff;
+	sa->lock_wait_ns += wait;
+	sa->hold_ns += hold;
+}
+
+/* Slot lines the holder on cpu has to fetch from another CPU's cache;
+ * updates what is left dirty. */
+static uint64_t lines_moved(struct machine *m, struct machine_lock *lk,
+			    unsigned int cpu, const struct lock_hold *h,
+			    bool handoff)
+{
+	uint64_t moved = 0;
+
+	if (m->cfg.slot_line_model == MACHINE_LINES_TOUCHED)
+		return handoff ? h->touched_lines : 0;
+	if (lk->dirty_cpu >= 0 && (unsigned int)lk->dirty_cpu != cpu)
+		moved = h->touched_lines < lk->dirty_lines ? h->touched_lines :
+							     lk->dirty_lines;
+	if (h->written_lines) {
+		lk->dirty_cpu = (int32_t)cpu;
+		lk->dirty_lines = h->written_lines;
+	} else {
+		lk->dirty_lines -= moved;
+	}
+	return moved;
+}
+
+sim_time_t lock_take(struct machine *m, struct machine_lock *lk,
+		     unsigned int cpu, const struct lock_hold *h,
+		     struct lock_tally *tally)
+{
+	const struct machine_costs *c = &m->cfg.costs;
+	sim_time_t acquire = lk->free_at > h->arrive ? lk->free_at : h->arrive;
+	bool handoff = lk->last_cpu >= 0 && (unsigned int)lk->last_cpu != cpu;
+	sim_time_t hold = c->lock_ns + h->work_ns +
+			  lines_moved(m, lk, cpu, h, handoff) *
+				  c->slot_line_transfer_ns;
+
+	if (handoff)
+		hold += c->lock_handoff_ns;
+	lk->free_at = acquire + hold;
+	lk->last_cpu = (int32_t)cpu;
+	lock_account(m, lk, acquire - h->arrive, hold, handoff, tally);
+	return lk->free_at;
+}
