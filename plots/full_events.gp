@@ -13,7 +13,7 @@ first_t = exists("first_full") ? first_full : -1
 total = 0
 pick(t, n) = (first_t < 0 && n > 0) ? t : first_t
 stats dir."/timeseries.csv" using (total = total + column("full_events"), \
-      first_t = pick(column("time_s"), column("full_events")), 0) nooutput
+      first_t = pick(column("time_ns") / 1e9, column("full_events")), 0) nooutput
 set key top right
 if (first_t >= 0) {
     set arrow 1 from first_t, graph 0.9 to first_t, graph 0 lc rgb "#e7298a" lw 1.5
@@ -22,5 +22,5 @@ if (first_t >= 0) {
     set label 1 "no swiotlb-full events" at graph 0.5, graph 0.5 center font ",16"
     set yrange [0:1]
 }
-plot dir."/timeseries.csv" using "time_s":"full_events" with impulses lw 2 lc rgb "#e7298a" \
+plot dir."/timeseries.csv" using (column("time_ns") / 1e9):"full_events" with impulses lw 2 lc rgb "#e7298a" \
      title sprintf("full events (total %d)", total)

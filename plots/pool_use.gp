@@ -8,8 +8,9 @@ set xlabel "simulated time (s)"
 set ylabel "slots (2 KiB each)"
 set yrange [0:*]
 events = dir."/events.csv"
-plot dir."/timeseries.csv" using "time_s":"pool_slots" with steps lw 2 lc rgb "#444444" title "pool size", \
-     "" using "time_s":"hiwater_slots" with steps lw 1.5 dt 2 lc rgb "#d95f02" title "high-water mark", \
-     "" using "time_s":"used_slots" with lines lw 1.5 lc rgb "#1b9e77" title "used slots", \
-     events using "time_s":(strcol("kind") eq "pool_added" ? column("pool_slots") : NaN) \
+t(c) = column(c) / 1e9
+plot dir."/timeseries.csv" using (t("time_ns")):"nslabs" with steps lw 2 lc rgb "#444444" title "pool size (all pools)", \
+     "" using (t("time_ns")):"hiwater" with steps lw 1.5 dt 2 lc rgb "#d95f02" title "high-water mark", \
+     "" using (t("time_ns")):"used_slots" with lines lw 1.5 lc rgb "#1b9e77" title "used slots", \
+     events using (t("time_ns")):(strcol("kind") eq "pool_added" ? column("pool_slots") : NaN) \
             with points pt 9 ps 1.6 lc rgb "#7570b3" title "pool added"

@@ -249,6 +249,11 @@ const struct io_tlb_mem *machine_mem(const struct machine *m)
 	return m->mem;
 }
 
+void machine_reset_hiwater(struct machine *m)
+{
+	swiotlb_reset_hiwater(m->mem);
+}
+
 uint64_t machine_run(struct machine *m)
 {
 	return sim_run(m->eng);

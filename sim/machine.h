@@ -185,6 +185,9 @@ sim_time_t machine_now(const struct machine *m);
 const struct machine_config *machine_config(const struct machine *m);
 /* The allocator, to read (pools, counters); never call its map/unmap. */
 const struct io_tlb_mem *machine_mem(const struct machine *m);
+/* Resets io_tlb_used_hiwater as writing 0 to debugfs does (e.g. at the end
+ * of a warm-up). */
+void machine_reset_hiwater(struct machine *m);
 
 /* ---- running -------------------------------------------------------------- */
 
