@@ -144,6 +144,12 @@ int workload_parse_cpus(const char *list, unsigned int ncpus,
 	for (unsigned int c = 0; c < ncpus; c++)
 		if (on[c])
 			(*out)[n++] = c;
+	if (!n) {
+		snprintf(err, errlen, "\"%s\" names no CPU", list);
+		free(*out);
+		*out = NULL;
+		n = -1;
+	}
 	free(on);
 	free(copy);
 	return n;
