@@ -15,7 +15,7 @@ struct stats {
 	struct stats_hist map_latency, lock_wait, io_latency;
 };
 
-static int hist_init(struct stats_hist *hist)
+int stats_hist_init(struct stats_hist *hist)
 {
 	size_t nbins = STATS_HIST_DECADES * STATS_HIST_BINS_PER_DECADE;
 	double ranges[STATS_HIST_DECADES * STATS_HIST_BINS_PER_DECADE + 1];
@@ -39,12 +39,19 @@ struct stats *stats_new(unsigned int ncpus)
 		return NULL;
 	s->ncpus = ncpus;
 	s->cpus = calloc(ncpus ? ncpus : 1, sizeof(*s->cpus));
-	if (!s->cpus || hist_init(&s->map_latency) ||
-	    hist_init(&s->lock_wait) || hist_init(&s->io_latency)) {
+	if (!s->cpus || stats_hist_init(&s->map_latency) ||
+	    stats_hist_init(&s->lock_wait) || stats_hist_init(&s->io_latency)) {
 		stats_free(s);
 		return NULL;
 	}
 	return s;
+}
+
+void stats_hist_free(struct stats_hist *hist)
+{
+	if (hist->h)
+		gsl_histogram_free(hist->h);
+	hist->h = NULL;
 }
 
 void stats_free(struct stats *s)

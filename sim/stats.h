@@ -98,6 +98,10 @@ struct stats_cpu *stats_cpu_mut(struct stats *s, unsigned int cpu);
 long stats_area_add(struct stats *s, uint32_t pool_id, uint32_t area);
 struct stats_area *stats_area_mut(struct stats *s, size_t i);
 void stats_hist_add(struct stats_hist *hist, uint64_t value);
+/* A histogram of its own (for workloads' statistics): the same log bins.
+ * init returns 0, or -1 when out of memory. */
+int stats_hist_init(struct stats_hist *hist);
+void stats_hist_free(struct stats_hist *hist);
 struct stats_hist *stats_map_latency_mut(struct stats *s);
 struct stats_hist *stats_lock_wait_mut(struct stats *s);
 struct stats_hist *stats_io_latency_mut(struct stats *s);
