@@ -1,4 +1,5 @@
 /* sim/main.c - the swiotlb-sim binary: one command line, subcommands. */
+#include "sim/cmd_import.h"
 #include "sim/replay.h"
 
 #include <stdio.h>
@@ -10,6 +11,7 @@ static const struct command {
 	const char *summary;
 } commands[] = {
 	{ "replay", cmd_replay, "replay an op trace against the allocator core" },
+	{ "import", cmd_import, "convert a kernel ftrace capture into a timed op trace" },
 };
 
 static void usage(FILE *f)
