@@ -30,12 +30,13 @@
 /* Costs of the simulated machine. 0 means "the built-in default", which
  * lives in sim/costs.h with its source (see ../shared/costs.md). */
 struct scenario_costs {
-	uint64_t map_overhead, unmap_overhead, sync_overhead;
-	uint64_t per_slot_examined, per_area_tried, per_pool_lookup;
+	uint64_t map_call, unmap_call, sync_call;
+	uint64_t area_try, slot_examine, slot_write, pool_step;
 	double copy_bandwidth;
-	uint64_t lock_uncontended, lock_handoff, cacheline_transfer;
-	uint64_t page_alloc_per_page, decrypt_per_page;
-	uint64_t transient_pool_create;
+	uint64_t lock, lock_handoff, slot_line_transfer;
+	uint64_t irq;
+	uint64_t transient_create, transient_page, transient_free;
+	uint64_t grow_queue, grow_attempt, page_alloc, page_decrypt;
 };
 
 struct scenario_machine {

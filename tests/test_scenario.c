@@ -208,7 +208,8 @@ static void test_full(void)
 	CHECK_EQ(s.machine.cpus, 16);
 	CHECK_EQ(s.machine.page_size, 16 * KiB);
 	CHECK(s.machine.costs.copy_bandwidth == 6.5);
-	CHECK_EQ(s.machine.costs.decrypt_per_page, 5 * US);
+	CHECK_EQ(s.machine.costs.page_decrypt, 5 * US);
+	CHECK_EQ(s.machine.costs.irq, 2 * US);
 	CHECK_EQ(s.swiotlb.slabs, 65536);
 	CHECK_EQ(s.swiotlb.areas, 8);
 	CHECK(!s.swiotlb.force && s.swiotlb.coco && s.swiotlb.dynamic);
@@ -526,7 +527,7 @@ static void test_override_scalar_nested_list(void)
 {
 	static const char *const ov[] = {
 		"machine.cpus=8",                       /* scalar */
-		"machine.costs.map_overhead=1.5us",     /* nested, new map */
+		"machine.costs.map_call=1.5us",     /* nested, new map */
 		"workloads[0].queue_depth=64",          /* list entry [N] */
 		"workloads.0.size=4k-256k",             /* list entry .N */
 		"swiotlb.dynamic=true",                 /* new key */
@@ -539,7 +540,7 @@ static void test_override_scalar_nested_list(void)
 	if (!load("minimal.yaml", ov, sizeof(ov) / sizeof(ov[0]), &s))
 		return;
 	CHECK_EQ(s.machine.cpus, 8);
-	CHECK_EQ(s.machine.costs.map_overhead, 1500);
+	CHECK_EQ(s.machine.costs.map_call, 1500);
 	CHECK_EQ(s.workloads[0].queue_depth, 64);
 	CHECK_EQ(s.workloads[0].size.dist.kind, SCENARIO_DIST_UNIFORM);
 	CHECK(!strcmp(s.workloads[0].cpus.text, "0-7"));
