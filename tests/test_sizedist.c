@@ -3,6 +3,8 @@
  * 10^5 draws from a fixed seed. */
 #include <math.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
@@ -10,6 +12,7 @@
 
 #include "tests/testutil.h"
 #include "workloads/sizedist.h"
+#include "workloads/sizedist_hist.h"
 
 #define DRAWS 100000
 
@@ -275,6 +278,43 @@ static void test_format_round_trip(void)
 	}
 }
 
+/* Exact counts, sorted by value, written as the kernel's histograms. */
+static void test_value_hist(void)
+{
+	static const uint64_t values[] = { 131072, 4096, 4096, 8192, 4096, 131072 };
+	struct sizedist_hist h = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	out = open_memstream(&buf, &len);
+	CHECK(sizedist_hist_write(&h, out) == 0);
+	fflush(out);
+	CHECK(len == 0);
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
+		CHECK(sizedist_hist_add(&h, values[i]) == 0);
+	for (uint64_t v = 1000; v > 0; v--)       /* growth, reverse order */
+		CHECK(sizedist_hist_add(&h, v) == 0);
+	CHECK_EQ(h.n, 1003);
+	CHECK_EQ(h.total, 1006);
+	CHECK_EQ(sizedist_hist_count(&h, 4096), 3);
+	CHECK_EQ(sizedist_hist_count(&h, 131072), 2);
+	CHECK_EQ(sizedist_hist_count(&h, 5), 1);
+	CHECK_EQ(sizedist_hist_count(&h, 4095), 0);
+	CHECK(sizedist_hist_mean(&h) ==
+	      (3 * 4096.0 + 8192 + 2 * 131072 + 500500) / 1006);
+	sizedist_hist_free(&h);
+	CHECK(sizedist_hist_add(&h, 131072) == 0);
+	CHECK(sizedist_hist_add(&h, 4096) == 0);
+	CHECK(sizedist_hist_add(&h, 4096) == 0);
+	CHECK(sizedist_hist_write(&h, out) == 0);
+	fclose(out);
+	CHECK(buf && !strcmp(buf, "4096x2;131072x1"));
+	free(buf);
+	sizedist_hist_free(&h);
+	CHECK_EQ(h.n, 0);
+}
+
 int main(void)
 {
 	RUN(test_units);
@@ -285,5 +325,6 @@ int main(void)
 	RUN(test_lognormal);
 	RUN(test_errors);
 	RUN(test_format_round_trip);
+	RUN(test_value_hist);
 	return tu_finish();
 }
