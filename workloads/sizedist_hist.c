@@ -1,0 +1,75 @@
+/* workloads/sizedist_hist.c - exact value counts kept sorted, and their
+ * "VALUExCOUNT;..." text. */
+#include "workloads/sizedist_hist.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Index of the first bin whose value is >= value. */
+static size_t lower_bound(const struct sizedist_hist *h, uint64_t value)
+{
+	size_t lo = 0, hi = h->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (h->bins[mid].value < value)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int sizedist_hist_add(struct sizedist_hist *h, uint64_t value)
+{
+	size_t i = lower_bound(h, value);
+
+	if (i == h->n || h->bins[i].value != value) {
+		if (h->n == h->cap) {
+			size_t cap = h->cap ? 2 * h->cap : 16;
+			struct sizedist_bin *b = realloc(h->bins,
+							 cap * sizeof(*b));
+
+			if (!b)
+				return -1;
+			h->bins = b;
+			h->cap = cap;
+		}
+		memmove(&h->bins[i + 1], &h->bins[i],
+			(h->n - i) * sizeof(h->bins[0]));
+		h->bins[i] = (struct sizedist_bin){ .value = value };
+		h->n++;
+	}
+	h->bins[i].count++;
+	h->total++;
+	h->sum += (double)value;
+	return 0;
+}
+
+uint64_t sizedist_hist_count(const struct sizedist_hist *h, uint64_t value)
+{
+	size_t i = lower_bound(h, value);
+
+	return i < h->n && h->bins[i].value == value ? h->bins[i].count : 0;
+}
+
+double sizedist_hist_mean(const struct sizedist_hist *h)
+{
+	return h->total ? h->sum / (double)h->total : 0.0;
+}
+
+void sizedist_hist_free(struct sizedist_hist *h)
+{
+	free(h->bins);
+	memset(h, 0, sizeof(*h));
+}
+
+int sizedist_hist_write(const struct sizedist_hist *h, FILE *out)
+{
+	for (size_t i = 0; i < h->n; i++)
+		fprintf(out, "%s%" PRIu64 "x%" PRIu64, i ? ";" : "",
+			h->bins[i].value, h->bins[i].count);
+	return ferror(out) ? -1 : 0;
+}
