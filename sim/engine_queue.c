@@ -1,0 +1,293 @@
+/* sim/engine_queue.c - the cold paths of the engine's radix queue (see
+ * sim/engine_queue.h): chunks, building runs, redistributing, purging.
+ */
+#include "sim/engine_queue.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The queue cannot be left half-moved, and a simulation that ran out of
+ * memory has no meaningful way on: stop with a clear message. */
+static void *eq_alloc(void *old, size_t bytes)
+{
+	void *p = realloc(old, bytes);
+
+	if (!p) {
+		fprintf(stderr, "sim engine: out of memory (%zu bytes)\n",
+			bytes);
+		abort();
+	}
+	return p;
+}
+
+void eq_init(struct eq_queue *q)
+{
+	memset(q, 0, sizeof(*q));
+	for (unsigned l = 0; l < EQ_LEVELS; l++)
+		for (unsigned d = 0; d < EQ_DIGITS; d++)
+			q->bucket[l][d].min = SIM_TIME_MAX;
+}
+
+static void free_chunk_list(struct eq_chunk *c)
+{
+	while (c) {
+		struct eq_chunk *next = c->next;
+
+		free(c);
+		c = next;
+	}
+}
+
+void eq_free(struct eq_queue *q)
+{
+	for (unsigned l = 0; l < EQ_LEVELS; l++)
+		for (unsigned d = 0; d < EQ_DIGITS; d++)
+			free_chunk_list(q->bucket[l][d].head);
+	for (unsigned c = 0; c < EQ_CHUNK_CLASSES; c++)
+		free_chunk_list(q->free_chunks[c]);
+	free(q->run);
+}
+
+/* ---- chunks ---- */
+
+static struct eq_chunk *alloc_chunk(struct eq_queue *q, unsigned size_class)
+{
+	struct eq_chunk *c = q->free_chunks[size_class];
+
+	if (c)
+		q->free_chunks[size_class] = c->next;
+	else
+		c = eq_alloc(NULL, sizeof(*c) + sizeof(struct eq_rec) *
+			     (EQ_CHUNK_MIN << size_class));
+	c->next = NULL;
+	c->count = 0;
+	c->size_class = size_class;
+	return c;
+}
+
+static void release_chunk(struct eq_queue *q, struct eq_chunk *c)
+{
+	c->next = q->free_chunks[c->size_class];
+	q->free_chunks[c->size_class] = c;
+}
+
+/* The bucket is empty or its tail chunk is full: each new chunk is twice
+ * the last, up to the largest class. */
+static struct eq_chunk *grow_bucket(struct eq_queue *q, struct eq_bucket *b)
+{
+	struct eq_chunk *c;
+
+	if (!b->tail) {
+		c = alloc_chunk(q, 0);
+		b->head = c;
+		b->read = 0;
+	} else {
+		unsigned cls = b->tail->size_class + 1;
+
+		c = alloc_chunk(q, cls < EQ_CHUNK_CLASSES ? cls :
+				EQ_CHUNK_CLASSES - 1);
+		b->tail->next = c;
+	}
+	b->tail = c;
+	return c;
+}
+
+struct eq_rec *eq_claim_slow(struct eq_queue *q, sim_time_t at)
+{
+	sim_time_t diff = at ^ q->last;
+	unsigned l = (63u - (unsigned)__builtin_clzll(diff | 1)) /
+		     EQ_DIGIT_BITS;
+	unsigned d = (unsigned)(at >> (l * EQ_DIGIT_BITS) & EQ_DIGIT_MASK);
+	struct eq_bucket *b = &q->bucket[l][d];
+	struct eq_chunk *t = b->tail;
+
+	if (!t || t->count == EQ_CHUNK_MIN << t->size_class)
+		t = grow_bucket(q, b);
+	eq_mark_occupied(q, l, d);
+	b->min = at < b->min ? at : b->min;
+	return &t->rec[t->count++];
+}
+
+/* Level-0 bucket d has used up its head chunk. A drained bucket keeps a
+ * small chunk: at low density these buckets fill and drain about once per
+ * event, and a kept chunk saves the round trip through the free list. */
+void eq_next_chunk(struct eq_queue *q, struct eq_bucket *b, unsigned d)
+{
+	struct eq_chunk *c = b->head;
+
+	b->read = 0;
+	if (c->next) {
+		b->head = c->next;
+		release_chunk(q, c);
+		return;
+	}
+	b->min = SIM_TIME_MAX;
+	eq_mark_empty(q, 0, d);
+	if (c->size_class == 0) {
+		c->count = 0;
+		return;
+	}
+	release_chunk(q, c);
+	b->head = b->tail = NULL;
+}
+
+/* ---- moving records down ---- */
+
+/* Takes a bucket's records out, leaving it empty; returns its chunk list
+ * and, in *read, how many records of the first chunk were already taken. */
+static struct eq_chunk *detach(struct eq_queue *q, unsigned l, unsigned d,
+			       uint32_t *read)
+{
+	struct eq_bucket *b = &q->bucket[l][d];
+	struct eq_chunk *c = b->head;
+
+	*read = b->read;
+	b->head = b->tail = NULL;
+	b->read = 0;
+	b->min = SIM_TIME_MAX;
+	eq_mark_empty(q, l, d);
+	return c;
+}
+
+/* Files again, in order, the records of a detached chunk list that `live`
+ * accepts (all when it is NULL), and recycles the chunks. */
+static size_t refile(struct eq_queue *q, struct eq_chunk *c, uint32_t read,
+		     eq_live_fn live, const void *ctx)
+{
+	size_t dropped = 0;
+
+	while (c) {
+		struct eq_chunk *next = c->next;
+
+		for (uint32_t i = read; i < c->count; i++) {
+			if (live && !live(ctx, &c->rec[i])) {
+				dropped++;
+				continue;
+			}
+			*eq_claim(q, c->rec[i].at) = c->rec[i];
+		}
+		release_chunk(q, c);
+		read = 0;
+		c = next;
+	}
+	return dropped;
+}
+
+static void ensure_run_cap(struct eq_queue *q, size_t n)
+{
+	if (n <= q->run_cap)
+		return;
+	q->run_cap = n > 2 * q->run_cap ? n : 2 * q->run_cap;
+	q->run = eq_alloc(q->run, q->run_cap * sizeof(*q->run));
+}
+
+/* Level-1 bucket d is the earliest window: a stable counting sort on the
+ * lowest digit makes it the run. Counting then scattering costs two
+ * sequential passes, less than filing each record in a level-0 bucket. */
+static void build_run(struct eq_queue *q, unsigned d)
+{
+	uint32_t *pos = q->digit_count, read;
+	sim_time_t min = q->bucket[1][d].min;
+	struct eq_chunk *list = detach(q, 1, d, &read);
+	size_t n = 0;
+
+	memset(pos, 0, sizeof(q->digit_count));
+	for (struct eq_chunk *c = list; c; c = c->next) {
+		n += c->count;
+		for (uint32_t i = 0; i < c->count; i++)
+			pos[c->rec[i].at & EQ_DIGIT_MASK]++;
+	}
+	for (uint32_t k = 0, sum = 0; k < EQ_DIGITS; k++) {
+		uint32_t here = pos[k];
+
+		pos[k] = sum;
+		sum += here;
+	}
+	ensure_run_cap(q, n);
+	while (list) {
+		struct eq_chunk *next = list->next;
+
+		for (uint32_t i = 0; i < list->count; i++)
+			q->run[pos[list->rec[i].at & EQ_DIGIT_MASK]++] =
+				list->rec[i];
+		release_chunk(q, list);
+		list = next;
+	}
+	q->last = min;
+	q->run_pos = 0;
+	q->run_len = n;
+}
+
+/* Bucket (l, d), l >= 2, is the first non-empty one: moving `last` to its
+ * smallest time sends each of its records to a lower level; no other
+ * record changes bucket. */
+static void redistribute(struct eq_queue *q, unsigned l, unsigned d)
+{
+	uint32_t read;
+	sim_time_t min = q->bucket[l][d].min;
+	struct eq_chunk *list = detach(q, l, d, &read);
+
+	q->last = min;
+	refile(q, list, read, NULL, NULL);
+}
+
+/* The run and level 0 are empty: brings the next window forward. False
+ * when nothing is queued or the earliest record is later than `limit`
+ * (then nothing moves, so `last` stays <= limit). */
+bool eq_refill(struct eq_queue *q, sim_time_t limit)
+{
+	q->run_pos = q->run_len = 0;
+	while (q->level_mask) {
+		unsigned l = (unsigned)__builtin_ctz(q->level_mask);
+		unsigned d = eq_first_digit(q, l);
+
+		if (q->bucket[l][d].min > limit)
+			return false;
+		if (l == 1) {
+			build_run(q, d);
+			return true;
+		}
+		redistribute(q, l, d);
+		if (q->level_mask & 1)
+			return true;
+	}
+	return false;
+}
+
+/* ---- purging ---- */
+
+static size_t purge_run(struct eq_queue *q, eq_live_fn live, const void *ctx)
+{
+	size_t kept = q->run_pos;
+
+	for (size_t i = q->run_pos; i < q->run_len; i++)
+		if (live(ctx, &q->run[i]))
+			q->run[kept++] = q->run[i];
+	size_t dropped = q->run_len - kept;
+	q->run_len = kept;
+	return dropped;
+}
+
+/* Each bucket is refiled where it was: `last` does not move. */
+size_t eq_purge(struct eq_queue *q, eq_live_fn live, const void *ctx)
+{
+	size_t dropped = purge_run(q, live, ctx);
+
+	for (unsigned l = 0; l < EQ_LEVELS; l++) {
+		for (unsigned w = 0; w < EQ_DIGIT_WORDS; w++) {
+			uint64_t bits = q->occupied[l][w];
+
+			while (bits) {
+				unsigned d = w * 64 +
+					     (unsigned)__builtin_ctzll(bits);
+				uint32_t read;
+				struct eq_chunk *c = detach(q, l, d, &read);
+
+				bits &= bits - 1;
+				dropped += refile(q, c, read, live, ctx);
+			}
+		}
+	}
+	return dropped;
+}
