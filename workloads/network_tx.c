@@ -1,0 +1,113 @@
+/* workloads/network_tx.c - the transmit side of the NIC: packets map
+ * DMA_TO_DEVICE on a CPU of the list, go to the device, and are unmapped
+ * at their completion interrupt on the same CPU; a failed map drops. */
+#include "workloads/network_impl.h"
+
+#include <gsl/gsl_rng.h>
+
+static void tx_unmapped(struct machine *m, void *ctx,
+			const struct machine_op_result *res)
+{
+	struct net_packet *p = ctx;
+	struct network *net = p->net;
+
+	(void)m;
+	(void)res;
+	net_request_done(net, p);
+	net->c.tx_packets++;
+	net->c.tx_bytes += p->bytes;
+	net_packet_put(net, p);
+}
+
+/* Completion interrupt on the sending CPU: the driver's tx clean-up. */
+static void tx_sent(struct machine *m, void *ctx,
+		    const struct machine_io_result *res)
+{
+	struct net_packet *p = ctx;
+
+	(void)res;
+	if (machine_unmap(m, p->cpu, p->mapping, false, tx_unmapped, p)) {
+		net_out_of_memory(p->net);
+		return;
+	}
+	p->net->w->stats.unmaps++;
+}
+
+static void tx_mapped(struct machine *m, void *ctx,
+		      const struct machine_map_result *res)
+{
+	struct net_packet *p = ctx;
+	struct network *net = p->net;
+
+	if (res->status != MACHINE_MAP_OK) {
+		net->w->stats.map_failures++;
+		net->w->stats.drops++;
+		net->c.tx_drops++;
+		net_packet_put(net, p);
+		return;
+	}
+	p->mapping = res->mapping;
+	if (machine_device_submit(m, net->dev, p->bytes, p->cpu, tx_sent, p)) {
+		/* Give the buffer back; the packet is lost. */
+		machine_unmap(m, p->cpu, p->mapping, true, NULL, NULL);
+		net_packet_put(net, p);
+		net_out_of_memory(net);
+	}
+}
+
+static void tx_arrival_action(struct sim_engine *eng, void *subject,
+			      uint64_t arg);
+
+static void tx_schedule_next(struct network *net)
+{
+	net->tx_event = 0;
+	if (net->w->stopped || !(net->cfg.tx_rate_pps > 0.0))
+		return;
+	net->tx_event = sim_schedule_in(
+		machine_engine(net->m),
+		net_gap_ns(net->cfg.tx_arrival, net->cfg.tx_rate_pps,
+			   net->tx_rng),
+		tx_arrival_action, net, 0);
+}
+
+static void tx_arrival_action(struct sim_engine *eng, void *subject,
+			      uint64_t arg)
+{
+	struct network *net = subject;
+	struct net_packet *p;
+	uint64_t orig;
+
+	(void)eng;
+	(void)arg;
+	net->tx_event = 0;
+	p = net_packet_get(net);
+	if (!p) {
+		net_out_of_memory(net);
+		return;
+	}
+	p->cpu = net->cpus[gsl_rng_uniform_int(net->tx_rng, net->ncpus)];
+	p->bytes = sizedist_sample(&net->tx_sizes, net->tx_rng);
+	p->arrived = machine_now(net->m);
+	orig = net_next_orig(&net->tx_orig, NETWORK_TX_ORIG_BASE, p->bytes);
+	net->w->stats.requests_issued++;
+	if (machine_map(net->m, p->cpu, net->dev, orig, (size_t)p->bytes,
+			DMA_TO_DEVICE, 0, tx_mapped, p)) {
+		net_packet_put(net, p);
+		net_out_of_memory(net);
+		return;
+	}
+	net->w->stats.maps++;
+	tx_schedule_next(net);
+}
+
+void net_tx_start(struct network *net)
+{
+	tx_schedule_next(net);
+}
+
+void net_tx_stop(struct network *net)
+{
+	if (net->tx_event)
+		sim_cancel(machine_engine(net->m), net->tx_event);
+	net->tx_event = 0;
+}
