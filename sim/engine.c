@@ -1,14 +1,14 @@
-/* sim/engine.c - the discrete-event engine behind sim/engine.h: simulated
- * time, the slot table that makes ids cancellable, and the firing loop.
- * The ordering itself is sim/engine_queue.h.
- *
- * Why slots: an id names a slot and its generation (id = gen << 32 | slot).
- * Firing or cancelling bumps the generation, so the id goes stale, and
- * frees the slot. A cancelled record stays queued and is dropped when it
- * surfaces (lazy cancel); dead records are purged whenever they outnumber
- * the live ones, so memory stays proportional to the pending events.
- * While none is dead, firing only writes the slot, never waits to read it:
- * at large N the table is out of cache, and a write does not stall.
+/* sim/engine.c - the discrete-event engine behind sim/engine.h: time, the
+ * slots that make ids cancellable, the firing loop (order: engine_queue.h). */
+
+/* Why slots: an id names a slot and a generation (id = gen << 32 | slot);
+ * the slot holds the generation of its pending event, or 0. Firing or
+ * cancelling clears it, so the id goes stale, and frees the slot. A
+ * cancelled record stays queued and is dropped when it surfaces (lazy
+ * cancel); dead records are purged whenever they outnumber the live ones,
+ * so memory stays proportional to the pending events. While none is dead,
+ * firing only writes its slot, never waits to read it: at large N the
+ * table is out of cache, and a store does not stall the loop.
  */
 #include "sim/engine.h"
 #include "sim/engine_queue.h"
@@ -17,20 +17,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define NO_SLOT UINT32_MAX
 /* Purging costs a pass over the queue; below this many dead records it
  * cannot pay for itself. */
 #define PURGE_MIN_DEAD 1024u
-/* How far ahead, in records, the firing loop fetches slots, and from how
- * many slots on (a table past the L2 cache): at large N a slot is a cache
- * miss the loop would otherwise wait for. */
-#define PREFETCH_AHEAD 8u
+/* From how many slots on (a table past the L2 cache) the firing loop
+ * fetches slots early, and how many records ahead. */
 #define PREFETCH_MIN_SLOTS 65536u
-
-struct slot {
-	uint32_t gen;			/* never 0, so no id is 0 */
-	uint32_t next_free;
-};
+#define PREFETCH_AHEAD 8u
 
 struct sim_engine {
 	sim_time_t now;
@@ -38,8 +31,10 @@ struct sim_engine {
 	size_t dead;			/* cancelled records still queued */
 	uint64_t fired;
 	bool running, stopped;
-	struct slot *slots;
-	uint32_t nr_slots, slots_cap, free_slot;
+	uint32_t *slot_gen;		/* per slot: its event's gen, 0 if free */
+	uint32_t *free_slots;		/* a stack of free slots */
+	uint32_t nr_free, nr_slots, slots_cap;
+	uint32_t next_gen;		/* never 0, so no id is 0 */
 	struct eq_queue queue;
 };
 
@@ -49,7 +44,7 @@ struct sim_engine *sim_engine_new(void)
 
 	if (!eng)
 		return NULL;
-	*eng = (struct sim_engine){.free_slot = NO_SLOT};
+	*eng = (struct sim_engine){.next_gen = 1};
 	eq_init(&eng->queue);
 	return eng;
 }
@@ -59,7 +54,8 @@ void sim_engine_free(struct sim_engine *eng)
 	if (!eng)
 		return;
 	eq_free(&eng->queue);
-	free(eng->slots);
+	free(eng->slot_gen);
+	free(eng->free_slots);
 	free(eng);
 }
 
@@ -69,63 +65,76 @@ uint64_t sim_fired(const struct sim_engine *eng) { return eng->fired; }
 
 /* ---- slots ---- */
 
+static void *grow_array(void *old, size_t cap, size_t size)
+{
+	void *p = realloc(old, cap * size);
+
+	if (!p) {
+		fprintf(stderr, "sim engine: out of memory (%zu slots)\n", cap);
+		abort();
+	}
+	return p;
+}
+
 /* Slow path of alloc_slot: no freed slot to reuse. */
 __attribute__((cold)) static uint32_t new_slot(struct sim_engine *eng)
 {
-	assert(eng->nr_slots < NO_SLOT);
+	assert(eng->nr_slots < UINT32_MAX);
 	if (eng->nr_slots == eng->slots_cap) {
 		size_t cap = eng->slots_cap ? 2 * (size_t)eng->slots_cap : 64;
-		struct slot *s = realloc(eng->slots, cap * sizeof(*s));
 
-		if (!s) {
-			fprintf(stderr, "sim engine: out of memory (%zu "
-				"slots)\n", cap);
-			abort();
-		}
-		eng->slots = s;
-		eng->slots_cap = cap < NO_SLOT ? (uint32_t)cap : NO_SLOT;
+		cap = cap < UINT32_MAX ? cap : UINT32_MAX;
+		eng->slot_gen = grow_array(eng->slot_gen, cap, sizeof(uint32_t));
+		eng->free_slots = grow_array(eng->free_slots, cap,
+					     sizeof(uint32_t));
+		eng->slots_cap = (uint32_t)cap;
 	}
-	eng->slots[eng->nr_slots].gen = 1;
 	return eng->nr_slots++;
+}
+
+/* A generation from a counter, not per slot, so that a slot never needs
+ * reading: ids of earlier events in the slot (2^32 - 1 generations ago at
+ * the least) no longer match. */
+static inline uint32_t take_gen(struct sim_engine *eng)
+{
+	uint32_t gen = eng->next_gen++;
+
+	eng->next_gen += eng->next_gen == 0;
+	return gen;
 }
 
 static inline uint32_t alloc_slot(struct sim_engine *eng)
 {
-	uint32_t s = eng->free_slot;
-
-	if (s == NO_SLOT)
+	if (!eng->nr_free)
 		return new_slot(eng);
-	eng->free_slot = eng->slots[s].next_free;
-	return s;
+	return eng->free_slots[--eng->nr_free];
 }
 
-/* A new generation makes every id issued for the slot stale. */
-static inline void free_slot(struct sim_engine *eng, uint32_t s)
+/* Writes only: at large N the slot is out of cache, and a store does not
+ * stall the firing loop where a load would. */
+static inline void release_slot(struct sim_engine *eng, uint32_t s)
 {
-	struct slot *sl = &eng->slots[s];
-
-	sl->gen++;
-	sl->gen += sl->gen == 0;
-	sl->next_free = eng->free_slot;
-	eng->free_slot = s;
+	eng->slot_gen[s] = 0;
+	eng->free_slots[eng->nr_free++] = s;
 }
 
 static bool record_is_live(const void *ctx, const struct eq_rec *rec)
 {
 	const struct sim_engine *eng = ctx;
 
-	return eng->slots[rec->slot].gen == rec->gen;
+	return eng->slot_gen[rec->slot] == rec->gen;
 }
 
 /* ---- scheduling and cancelling ---- */
 
-/* Writes the record of a newly scheduled event; returns its id. */
+/* Writes the record of a newly scheduled event in slot s; returns its id. */
 static inline sim_event_id fill(struct sim_engine *eng, struct eq_rec *rec,
 				uint32_t s, sim_time_t at, sim_action_fn fn,
 				void *subject, uint64_t arg)
 {
-	uint32_t gen = eng->slots[s].gen;
+	uint32_t gen = take_gen(eng);
 
+	eng->slot_gen[s] = gen;
 	rec->at = at;
 	rec->fn = fn;
 	rec->subject = subject;
@@ -146,20 +155,19 @@ __attribute__((cold, noinline)) static sim_event_id schedule_slow(
 	return fill(eng, eq_claim(&eng->queue, at), s, at, fn, subject, arg);
 }
 
-/* The fast path calls nothing, so it needs no stack frame. */
+/* The fast path calls nothing. */
 sim_event_id sim_schedule_at(struct sim_engine *eng, sim_time_t at,
 			     sim_action_fn fn, void *subject, uint64_t arg)
 {
 	assert(fn && at >= eng->now);
 
-	uint32_t s = eng->free_slot;
 	struct eq_rec *rec;
 
-	if (__builtin_expect(s == NO_SLOT, 0) ||
+	if (__builtin_expect(!eng->nr_free, 0) ||
 	    !(rec = eq_claim_fast(&eng->queue, at)))
 		return schedule_slow(eng, at, fn, subject, arg);
-	eng->free_slot = eng->slots[s].next_free;
-	return fill(eng, rec, s, at, fn, subject, arg);
+	return fill(eng, rec, eng->free_slots[--eng->nr_free], at, fn,
+		    subject, arg);
 }
 
 sim_event_id sim_schedule_in(struct sim_engine *eng, sim_time_t delay,
@@ -175,9 +183,9 @@ bool sim_cancel(struct sim_engine *eng, sim_event_id id)
 	uint32_t gen = (uint32_t)(id >> 32);
 
 	assert(eng);
-	if (gen == 0 || s >= eng->nr_slots || eng->slots[s].gen != gen)
+	if (gen == 0 || s >= eng->nr_slots || eng->slot_gen[s] != gen)
 		return false;
-	free_slot(eng, s);
+	release_slot(eng, s);
 	eng->live--;
 	eng->dead++;
 	if (eng->dead >= PURGE_MIN_DEAD && eng->dead > eng->live) {
@@ -191,17 +199,17 @@ bool sim_cancel(struct sim_engine *eng, sim_event_id id)
 
 /* ---- firing ---- */
 
-/* Firing bumps the slot's generation: a read from a table that at large
- * N is out of cache, so fetch it a few records early. always_inline: GCC
- * deems a function holding only a prefetch pure and deletes the call
- * before it would inline it. */
+/* Firing writes the slot of the record fired: fetch it a few records
+ * early, or at large N each store would wait on a miss and the queue of
+ * stores behind it would fill. always_inline: GCC deems a function
+ * holding only a prefetch pure and deletes the call before inlining it. */
 __attribute__((always_inline)) static inline void prefetch_slot(
 	const struct sim_engine *eng)
 {
 	const struct eq_rec *ahead = eq_run_ahead(&eng->queue, PREFETCH_AHEAD);
 
 	if (ahead)
-		__builtin_prefetch(&eng->slots[ahead->slot]);
+		__builtin_prefetch(&eng->slot_gen[ahead->slot], 1);
 }
 
 /* Fires due events in order until none is due by `limit` or an action
@@ -221,7 +229,7 @@ static uint64_t run_loop(struct sim_engine *eng, sim_time_t limit)
 			eng->dead--;
 			continue;
 		}
-		free_slot(eng, rec.slot);
+		release_slot(eng, rec.slot);
 		eng->live--;
 		eng->now = rec.at;
 		eng->fired++;
