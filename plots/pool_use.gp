@@ -7,6 +7,8 @@ set title "swiotlb pool use"
 set xlabel "simulated time (s)"
 set ylabel "slots (2 KiB each)"
 set yrange [0:*]
+set offsets 0, 0, graph 0.12, 0
+set key bottom right
 events = dir."/events.csv"
 t(c) = column(c) / 1e9
 plot dir."/timeseries.csv" using (t("time_ns")):"nslabs" with steps lw 2 lc rgb "#444444" title "pool size (all pools)", \

@@ -126,6 +126,12 @@ struct machine_device_config {
 	/* dma_get_max_seg_size(); 0: none. The device's maximum segment is
 	 * the smaller of this and swiotlb_max_mapping_size(). */
 	uint64_t max_segment_size;
+	/* A throttle on the whole device, like QEMU's (iops / bps limits):
+	 * requests are admitted at most iops_limit per second and
+	 * bandwidth_limit bytes per ns, on top of their service time; 0: no
+	 * limit. */
+	double iops_limit;
+	double bandwidth_limit;
 };
 
 /* Fills dc with the defaults of sim/costs.h (an NVMe-like device). */

@@ -94,13 +94,36 @@ static sim_time_t service_ns(struct machine_device *dev, uint64_t bytes)
 static void io_complete_action(struct sim_engine *eng, void *subject,
 			       uint64_t arg);
 
+/* The throttle's share of a request: it admits one request per 1/iops and
+ * bytes at the bandwidth limit, in arrival order; a request completes no
+ * earlier than its admission. */
+static sim_time_t throttle_done(struct machine_device *dev, sim_time_t now,
+				uint64_t bytes)
+{
+	double cost = 0;
+	sim_time_t start = dev->throttle_at > now ? dev->throttle_at : now;
+
+	if (dev->cfg.iops_limit > 0)
+		cost = 1e9 / dev->cfg.iops_limit;
+	if (dev->cfg.bandwidth_limit > 0 &&
+	    (double)bytes / dev->cfg.bandwidth_limit > cost)
+		cost = (double)bytes / dev->cfg.bandwidth_limit;
+	if (cost <= 0)
+		return now;
+	dev->throttle_at = start + (sim_time_t)llround(cost);
+	return dev->throttle_at;
+}
+
 static void io_start(struct machine *m, struct machine_io *io)
 {
 	struct machine_device *dev = io->dev;
+	sim_time_t done, admitted;
 
 	dev->in_service++;
 	io->started = sim_now(m->eng);
-	sim_schedule_at(m->eng, io->started + service_ns(dev, io->bytes),
+	done = io->started + service_ns(dev, io->bytes);
+	admitted = throttle_done(dev, io->started, io->bytes);
+	sim_schedule_at(m->eng, done > admitted ? done : admitted,
 			io_complete_action, io, 0);
 }
 

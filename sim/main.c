@@ -1,5 +1,6 @@
 /* sim/main.c - the swiotlb-sim binary: one command line, subcommands. */
 #include "sim/cmd_import.h"
+#include "sim/cmd_run.h"
 #include "sim/replay.h"
 
 #include <stdio.h>
@@ -10,6 +11,9 @@ static const struct command {
 	int (*fn)(int argc, char **argv);
 	const char *summary;
 } commands[] = {
+	{ "run", cmd_run, "simulate a scenario and write its results" },
+	{ "validate", cmd_validate, "check a scenario and print it resolved" },
+	{ "plot", cmd_plot, "render the charts of a run directory" },
 	{ "replay", cmd_replay, "replay an op trace against the allocator core" },
 	{ "import", cmd_import, "convert a kernel ftrace capture into a timed op trace" },
 };
