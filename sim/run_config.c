@@ -22,6 +22,17 @@ static uint64_t coco_pool_bytes(uint64_t memory)
 	return bytes;
 }
 
+/* kernel/dma/pool.c: 128 KiB per GiB of memory, at least 128 KiB, at most
+ * MAX_ORDER_NR_PAGES (4 MiB with 4 KiB pages). */
+static uint64_t atomic_pool_bytes(uint64_t memory)
+{
+	uint64_t bytes = memory / GiB * (128 << 10);
+
+	if (bytes < (128 << 10))
+		bytes = 128 << 10;
+	return bytes > 4 * MiB ? 4 * MiB : bytes;
+}
+
 static int boot_config(const struct scenario *s, struct swiotlb_boot_config *b,
 		       char *err, size_t errlen)
 {
@@ -143,7 +154,8 @@ int run_build_machine_config(const struct scenario *s,
 		}
 	cfg->devices = devs;
 	cfg->ndevices = s->ndevices;
-	cfg->atomic_pool_bytes = s->swiotlb.atomic_pool;
+	cfg->atomic_pool_bytes = s->swiotlb.atomic_pool ? s->swiotlb.atomic_pool :
+				 atomic_pool_bytes(s->machine.memory);
 	cfg->grow_attempt_fail_prob = s->swiotlb.growth_failure_probability;
 	cfg->sample_interval_ns = s->run.sample_interval;
 	cfg->seed = s->run.seed;

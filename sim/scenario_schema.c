@@ -102,8 +102,9 @@ static const struct sc_field swiotlb_fields[] = {
 	  .min = SEGMENT_BYTES, .flags = SC_POW2 | SC_POOL,
 	  .expect = "a power of two >= 256KiB",
 	  .doc = "largest contiguous allocation for a dynamic pool" },
-	{ F(struct scenario_swiotlb, atomic_pool, SC_SIZE), .def = "2MiB",
-	  .doc = "budget for transient pools" },
+	{ F(struct scenario_swiotlb, atomic_pool, SC_SIZE), .def = "0",
+	  .def_doc = "0 (128KiB per GiB of memory, 128KiB to 4MiB)",
+	  .doc = "atomic pool: the budget for transient pools" },
 	{ F(struct scenario_swiotlb, start, SC_UINT), .def = "0x80000000",
 	  .flags = SC_HEX, .doc = "physical address of the default pool "
 				  "(a multiple of machine.page_size)" },
