@@ -102,7 +102,8 @@ static void rings_full(uint64_t buffer, uint64_t slots_per_buffer,
 	CHECK_EQ(w->stats.unmaps, c->rx_packets);
 	CHECK_EQ(w->stats.syncs, c->rx_packets);
 	CHECK_EQ(w->stats.bytes, c->rx_bytes);
-	CHECK_EQ(stats_counters(machine_stats(f.m))->io_completed, c->rx_packets);
+	CHECK_EQ(stats_counters(machine_stats(f.m))->io_completed,
+		 c->rx_packets);
 	check_balanced(w);
 	workload_destroy(w);
 out:
@@ -179,7 +180,8 @@ static void test_pool_too_small(void)
 	CHECK_EQ(c->rx_packets, 1000);
 	CHECK_EQ(c->rx_drops, 0);
 	CHECK_EQ(c->ring_shortfall_events, 2 + 1000);
-	CHECK_EQ(c->rx_refill_maps, 256 + c->rx_packets + c->ring_shortfall_events);
+	CHECK_EQ(c->rx_refill_maps,
+		 256 + c->rx_packets + c->ring_shortfall_events);
 	CHECK_EQ(w->stats.map_failures, c->ring_shortfall_events);
 	CHECK_EQ(stats_counters(machine_stats(f.m))->full_events,
 		 c->ring_shortfall_events);

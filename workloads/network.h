@@ -52,7 +52,7 @@
 #include "workloads/workload.h"
 
 /* Defaults (documented in the config struct below). */
-#define NETWORK_DEFAULT_RING_SIZE 1024            /* ethtool -g: common rx ring */
+#define NETWORK_DEFAULT_RING_SIZE 1024
 #define NETWORK_DEFAULT_RX_BUFFER_BYTES 1518      /* 1500 MTU + headers */
 #define NETWORK_DEFAULT_RX_SIZES "1500"
 #define NETWORK_DEFAULT_TX_SIZES "1500"
@@ -80,7 +80,7 @@ enum network_steering {
 
 /* One packet of a timed rx list. */
 struct network_rx_packet {
-	uint64_t t_ns;              /* after start; non-decreasing in the list */
+	uint64_t t_ns;              /* after start; never decreasing */
 	int32_t queue;              /* -1: by `rx_steering` */
 	uint64_t bytes;             /* 0: drawn from `rx_sizes` */
 };
