@@ -1,7 +1,7 @@
 /* bench/exp_ziggurat.h - exponential variates from a GSL generator by the
- * ziggurat method (Marsaglia & Tsang 2000), for the hold-model benchmark.
- *
- * Why: gsl_ran_exponential takes a uniform and a log1p, about 30 ns here,
+ * ziggurat method (Marsaglia & Tsang 2000), for the hold-model benchmark. */
+
+/* Why: gsl_ran_exponential takes a uniform and a log1p, about 30 ns here,
  * as much as the engine's own work per event; the ziggurat needs one 32-bit
  * draw and two table reads 99% of the time. The low 8 bits of the draw pick
  * one of 256 layers of equal area, the high 24 bits the point within it;

@@ -1,8 +1,7 @@
-/* sim/engine.c - the discrete-event engine behind sim/engine.h: simulated
- * time, the slot table that makes ids cancellable, and the firing loop.
- * The ordering itself is sim/engine_queue.h.
- *
- * Why slots: an id names a slot and a generation (id = gen << 32 | slot);
+/* sim/engine.c - the discrete-event engine behind sim/engine.h: time, the
+ * slots that make ids cancellable, the firing loop (order: engine_queue.h). */
+
+/* Why slots: an id names a slot and a generation (id = gen << 32 | slot);
  * the slot holds the generation of its pending event, or 0. Firing or
  * cancelling clears it, so the id goes stale, and frees the slot. A
  * cancelled record stays queued and is dropped when it surfaces (lazy

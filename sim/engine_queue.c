@@ -1,6 +1,5 @@
 /* sim/engine_queue.c - the cold paths of the engine's radix queue (see
- * sim/engine_queue.h): chunks, building runs, redistributing, purging.
- */
+ * sim/engine_queue.h): chunks, building runs, redistributing, purging. */
 #include "sim/engine_queue.h"
 
 #include <stdio.h>

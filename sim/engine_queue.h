@@ -1,7 +1,7 @@
 /* sim/engine_queue.h - private to sim/engine.c: the monotone radix queue of
- * event records, ordered by time and, among equal times, by arrival.
- *
- * Why a radix queue: simulated time is an integer that never goes back, so
+ * event records, ordered by time and, among equal times, by arrival. */
+
+/* Why a radix queue: simulated time is an integer that never goes back, so
  * records can be sorted by their 8-bit digits relative to `last`, a time no
  * later than any queued record, instead of by comparisons. A record sits
  * in bucket (level, digit): level is the highest digit in which its time
