@@ -35,6 +35,7 @@ void network_config_init(struct network_config *cfg, const char *device)
 		.tx_rate_pps = 0.0,
 		.tx_arrival = NETWORK_ARRIVAL_POISSON,
 		.tx_sizes = NETWORK_DEFAULT_TX_SIZES,
+		.tx_ring_size = NETWORK_DEFAULT_TX_RING_SIZE,
 	};
 }
 
@@ -278,8 +279,8 @@ static int network_write_json(const struct workload *w, FILE *out)
 	for (unsigned int q = 0; q < net->nrxq; q++)
 		fprintf(out, "%s%" PRIu32, q ? ", " : "", net->rxq[q].nposted);
 	fprintf(out, "], \"tx_packets\": %" PRIu64 ", \"tx_bytes\": %" PRIu64
-		", \"tx_drops\": %" PRIu64, c->tx_packets, c->tx_bytes,
-		c->tx_drops);
+		", \"tx_drops\": %" PRIu64 ", \"tx_ring_full\": %" PRIu64,
+		c->tx_packets, c->tx_bytes, c->tx_drops, c->tx_ring_full);
 	return ferror(out) ? -1 : 0;
 }
 
@@ -299,6 +300,7 @@ static void network_destroy(struct workload *w)
 	if (net->tx_rng)
 		gsl_rng_free(net->tx_rng);
 	free((void *)net->cfg.rx_packets);
+	free(net->tx_in_flight);
 	free(net->cpus);
 	free(net);
 	w->impl = NULL;
@@ -330,7 +332,9 @@ static int network_alloc(struct network *net,
 	}
 	snprintf(stream, sizeof(stream), "workload:%s:tx", net->w->name);
 	net->tx_rng = machine_rng_new(net->m, stream);
-	if (!net->tx_rng)
+	net->tx_in_flight = calloc(machine_ncpus(net->m),
+				   sizeof(*net->tx_in_flight));
+	if (!net->tx_rng || !net->tx_in_flight)
 		goto oom;
 	return net_rx_init(net, err, errlen);
 oom:
