@@ -114,6 +114,7 @@ static const struct workload_ops tracewl_ops = {
 	.in_flight = tracewl_in_flight,
 	.write_json = tracewl_write_json,
 	.destroy = tracewl_destroy,
+	.error = tracewl_error,
 };
 
 /* ---- construction -------------------------------------------------------- */
