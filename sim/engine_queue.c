@@ -181,22 +181,49 @@ static void ensure_run_cap(struct eq_queue *q, size_t n)
 	q->run = eq_alloc(q->run, q->run_cap * sizeof(*q->run));
 }
 
-/* Level-1 bucket d is the earliest window: a stable counting sort on the
- * lowest digit makes it the run. Counting then scattering costs two
- * sequential passes, less than filing each record in a level-0 bucket. */
-static void build_run(struct eq_queue *q, unsigned d)
+/* Below this many records a run is built by insertion sort: the counting
+ * sort's passes over all 256 digits cost more than a few moves per record.
+ * At the densities the simulator sees (a handful of events per 256 ns
+ * window) this is the common case. */
+#define EQ_INSERTION_MAX 48u
+
+/* Stable insertion sort of a detached chunk list into the run (n records). */
+static void build_run_small(struct eq_queue *q, struct eq_chunk *list,
+			    size_t n)
 {
-	uint32_t *pos = q->digit_count, read;
-	sim_time_t min = q->bucket[1][d].min;
-	struct eq_chunk *list = detach(q, 1, d, &read);
-	size_t n = 0;
+	struct eq_rec *run;
+	size_t k = 0;
+
+	ensure_run_cap(q, n);
+	run = q->run;
+	while (list) {
+		struct eq_chunk *next = list->next;
+
+		for (uint32_t i = 0; i < list->count; i++) {
+			sim_time_t at = list->rec[i].at;
+			size_t j = k++;
+
+			while (j > 0 && run[j - 1].at > at) {
+				run[j] = run[j - 1];
+				j--;
+			}
+			run[j] = list->rec[i];
+		}
+		release_chunk(q, list);
+		list = next;
+	}
+}
+
+/* Stable counting sort on the lowest digit: two sequential passes. */
+static void build_run_counting(struct eq_queue *q, struct eq_chunk *list,
+			       size_t n)
+{
+	uint32_t *pos = q->digit_count;
 
 	memset(pos, 0, sizeof(q->digit_count));
-	for (struct eq_chunk *c = list; c; c = c->next) {
-		n += c->count;
+	for (struct eq_chunk *c = list; c; c = c->next)
 		for (uint32_t i = 0; i < c->count; i++)
 			pos[c->rec[i].at & EQ_DIGIT_MASK]++;
-	}
 	for (uint32_t k = 0, sum = 0; k < EQ_DIGITS; k++) {
 		uint32_t here = pos[k];
 
@@ -213,6 +240,23 @@ static void build_run(struct eq_queue *q, unsigned d)
 		release_chunk(q, list);
 		list = next;
 	}
+}
+
+/* Level-1 bucket d is the earliest window: sorting its records by their
+ * lowest digit, stably, makes it the run. */
+static void build_run(struct eq_queue *q, unsigned d)
+{
+	uint32_t read;
+	sim_time_t min = q->bucket[1][d].min;
+	struct eq_chunk *list = detach(q, 1, d, &read);
+	size_t n = 0;
+
+	for (struct eq_chunk *c = list; c; c = c->next)
+		n += c->count;
+	if (n <= EQ_INSERTION_MAX)
+		build_run_small(q, list, n);
+	else
+		build_run_counting(q, list, n);
 	q->last = min;
 	q->run_pos = 0;
 	q->run_len = n;
