@@ -59,7 +59,9 @@ struct io_tlb_pool *pool_create(uint64_t start, uint64_t nslabs,
 		return NULL;
 	pool->areas = calloc(nareas, sizeof(*pool->areas));
 	pool->slots = calloc(nslabs, sizeof(*pool->slots));
-	if (!pool->areas || !pool->slots) {
+	pool->list = malloc(nslabs * sizeof(*pool->list));
+	pool->used_map = calloc((nslabs + 63) / 64, sizeof(*pool->used_map));
+	if (!pool->areas || !pool->slots || !pool->list || !pool->used_map) {
 		pool_destroy(pool);
 		return NULL;
 	}
@@ -76,7 +78,7 @@ struct io_tlb_pool *pool_create(uint64_t start, uint64_t nslabs,
 		uint64_t to_seg_end = IO_TLB_SEGSIZE - io_tlb_offset(i);
 		uint64_t to_pool_end = nslabs - i;
 
-		pool->slots[i].list = (uint16_t)(to_seg_end < to_pool_end ?
+		pool->list[i] = (uint16_t)(to_seg_end < to_pool_end ?
 					   to_seg_end : to_pool_end);
 		pool->slots[i].orig_addr = UINT64_MAX;
 	}
@@ -89,6 +91,8 @@ void pool_destroy(struct io_tlb_pool *pool)
 		return;
 	free(pool->areas);
 	free(pool->slots);
+	free(pool->list);
+	free(pool->used_map);
 	free(pool);
 }
 

@@ -21,8 +21,8 @@ uint32_t swiotlb_largest_free_run(const struct io_tlb_mem *mem)
 
 	for (const struct io_tlb_pool *p = mem->pools; p; p = p->next)
 		for (uint32_t i = 0; i < p->nslabs; i++)
-			if (p->slots[i].list > best)
-				best = p->slots[i].list;
+			if (p->list[i] > best)
+				best = p->list[i];
 	return best;
 }
 
@@ -32,9 +32,9 @@ static uint32_t expected_list(const struct io_tlb_pool *p, uint32_t i)
 	bool next_in_segment = io_tlb_offset(i) != IO_TLB_SEGSIZE - 1 &&
 			       i + 1 < p->nslabs;
 
-	if (!p->slots[i].list)
+	if (!p->list[i])
 		return 0;
-	return next_in_segment && p->slots[i + 1].list ? p->slots[i + 1].list + 1u : 1u;
+	return next_in_segment && p->list[i + 1] ? p->list[i + 1] + 1u : 1u;
 }
 
 static int check_pool(const struct io_tlb_pool *p, uint64_t *used_out,
@@ -50,7 +50,7 @@ static int check_pool(const struct io_tlb_pool *p, uint64_t *used_out,
 
 		for (uint32_t i = a * p->area_nslabs;
 		     i < (a + 1) * p->area_nslabs; i++)
-			in_area += !p->slots[i].list;
+			in_area += !p->list[i];
 		if (areas_exact && in_area != p->areas[a].used) {
 			set_err(err, errlen, "pool %u area %u: used %llu but "
 				"%llu slots are taken", p->id, a,
@@ -61,10 +61,18 @@ static int check_pool(const struct io_tlb_pool *p, uint64_t *used_out,
 		area_used += p->areas[a].used;
 	}
 	for (uint32_t i = 0; i < p->nslabs; i++) {
-		used += !p->slots[i].list;
-		if (p->slots[i].list != expected_list(p, i)) {
+		bool marked = p->used_map[i / 64] >> (i % 64) & 1;
+
+		used += !p->list[i];
+		if (marked != !p->list[i]) {
+			set_err(err, errlen, "pool %u slot %u: used map says %s, "
+				"free run %u", p->id, i, marked ? "used" : "free",
+				p->list[i]);
+			return -1;
+		}
+		if (p->list[i] != expected_list(p, i)) {
 			set_err(err, errlen, "pool %u slot %u: free run %u, "
-				"expected %u", p->id, i, p->slots[i].list,
+				"expected %u", p->id, i, p->list[i],
 				expected_list(p, i));
 			return -1;
 		}

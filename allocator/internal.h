@@ -79,6 +79,65 @@ static inline uint32_t slot_area(const struct io_tlb_pool *pool, uint32_t slot)
 	return slot / pool->area_nslabs;
 }
 
+/* Marks n slots from `first` used or free in the pool's used_map. */
+static inline void used_map_mark(struct io_tlb_pool *pool, uint32_t first,
+				 uint32_t n, bool used)
+{
+	while (n) {
+		uint32_t bit = first % 64;
+		uint32_t take = 64 - bit < n ? 64 - bit : n;
+		uint64_t mask = (take == 64 ? ~0ULL : (1ULL << take) - 1) << bit;
+
+		if (used)
+			pool->used_map[first / 64] |= mask;
+		else
+			pool->used_map[first / 64] &= ~mask;
+		first += take;
+		n -= take;
+	}
+}
+
+/* Where the free run that ends just before slot `index` starts inside
+ * index's segment: one past the last used slot before it, or the
+ * segment's first slot. (The kernel finds it by walking back while
+ * slots[i].list is not 0 and stops at a segment's last slot.) */
+static inline uint32_t free_run_start(const struct io_tlb_pool *pool,
+				      uint32_t index)
+{
+	uint32_t seg_start = index & ~(uint32_t)(IO_TLB_SEGSIZE - 1);
+	uint32_t w = index / 64;
+	uint64_t below = pool->used_map[w] & ((1ULL << (index % 64)) - 1);
+
+	if (!below && w * 64 > seg_start)
+		below = pool->used_map[--w];
+	if (!below)
+		return seg_start;
+	return w * 64 + 64 - (uint32_t)__builtin_clzll(below);
+}
+
+/* Eight free-run counts at once (GCC vector extension; any target). */
+typedef uint16_t list_x8 __attribute__((vector_size(16)));
+
+/* Gives the slots [start, end) of one segment their free-run counts when
+ * the slot at `end` starts a run of `count` free slots (0: used, or the
+ * segment's end): end - i + count for slot i. Runs are up to a segment
+ * long, so eight at a time. */
+static inline void set_free_run(uint16_t *list, uint32_t start, uint32_t end,
+				uint16_t count)
+{
+	uint16_t top = (uint16_t)(count + (end - start));
+	list_x8 v = { 0, 1, 2, 3, 4, 5, 6, 7 };
+	uint32_t i = start;
+
+	v = (uint16_t)top - v;
+	for (; i + 8 <= end; i += 8) {
+		memcpy(&list[i], &v, sizeof(v));
+		v -= 8;
+	}
+	for (; i < end; i++)
+		list[i] = (uint16_t)(count + (end - i));
+}
+
 /* Allocates and initialises a pool the way swiotlb_init_io_tlb_pool() does.
  * Returns NULL when memory runs out. */
 struct io_tlb_pool *pool_create(uint64_t start, uint64_t nslabs,

@@ -43,6 +43,7 @@ void swiotlb_release_slots(struct swiotlb_dev *dev, struct io_tlb_pool *pool,
 	uint32_t index = (uint32_t)((tlb_addr - offset - pool->start) >>
 				    IO_TLB_SHIFT);
 	struct io_tlb_slot *slots = pool->slots;
+	uint16_t *list = pool->list;
 	uint32_t nslots, aindex, end;
 	uint16_t count = 0;
 
@@ -53,17 +54,16 @@ void swiotlb_release_slots(struct swiotlb_dev *dev, struct io_tlb_pool *pool,
 	/* The kernel reads the slot after the run only inside the segment;
 	 * a short last segment ends the pool, where nothing follows. */
 	if (end < align_up(index + 1, IO_TLB_SEGSIZE) && end < pool->nslabs)
-		count = slots[end].list;
-	for (uint32_t i = end; i-- > index;) {
-		slots[i].list = ++count;
+		count = list[end];
+	/* The freed slots and the free run before them (in the segment)
+	 * count down to the run after them. */
+	set_free_run(list, free_run_start(pool, index), end, count);
+	used_map_mark(pool, index, nslots, false);
+	for (uint32_t i = index; i < end; i++) {
 		slots[i].orig_addr = UINT64_MAX;
 		slots[i].alloc_size = 0;
 		slots[i].pad_slots = 0;
 	}
-	/* index - 1 wraps to a segment's last slot when index is 0. */
-	for (uint32_t i = index - 1;
-	     io_tlb_offset(i) != IO_TLB_SEGSIZE - 1 && slots[i].list; i--)
-		slots[i].list = ++count;
 	pool->areas[aindex].used -= nslots;
 	dev->mem->used -= nslots;
 	work->nslots = (uint32_t)nslots;

@@ -74,27 +74,30 @@ static struct search_masks search_masks(const struct swiotlb_dev *dev,
 	return m;
 }
 
-/* Marks nslots from slot_index used and shortens the free run before them.
- * The backward walk stops at a segment's last slot; slot index 0 - 1 wraps
- * to such a slot (io_tlb_offset(UINT32_MAX) is 127), as in the kernel. */
+/* Marks nslots from slot_index used and shortens the free run before them
+ * (in the segment: the kernel's backward walk stops at a segment's last
+ * slot) so that it counts down to slot_index. */
 static void take_slots(struct io_tlb_pool *pool, uint32_t slot_index,
 		       uint32_t nslots, uint64_t alloc_size, uint32_t offset)
 {
 	struct io_tlb_slot *slots = pool->slots;
-	uint16_t count = 0;
+	uint16_t *list = pool->list;
 
+	set_free_run(list, free_run_start(pool, slot_index), slot_index, 0);
+	used_map_mark(pool, slot_index, nslots, true);
 	for (uint32_t i = 0; i < nslots; i++) {
-		slots[slot_index + i].list = 0;
+		list[slot_index + i] = 0;
 		slots[slot_index + i].alloc_size =
 			(uint32_t)(alloc_size - (offset + (i << IO_TLB_SHIFT)));
 	}
-	for (uint32_t i = slot_index - 1;
-	     io_tlb_offset(i) != IO_TLB_SEGSIZE - 1 && slots[i].list; i--)
-		slots[i].list = ++count;
 }
 
 /* swiotlb_search_pool_area(): next-fit search of one area from its index.
- * Returns the first slot of the allocation, or -1. */
+ * Returns the first slot of the allocation, or -1. The loop makes the
+ * kernel's steps and counts them (slots_examined is part of the answer),
+ * with the address tests folded into one compare: the alignment bits must
+ * be zero and the min_align_mask bits must match the original's, and the
+ * two masks never overlap. */
 static inline int64_t search_pool_area(struct swiotlb_dev *dev,
 				struct io_tlb_pool *pool, uint32_t area_index,
 				uint64_t orig_addr, uint64_t alloc_size,
@@ -111,27 +114,30 @@ static inline int64_t search_pool_area(struct swiotlb_dev *dev,
 					     alloc_align_mask,
 					     dev->mem->page_size);
 	uint64_t slot_base = (uint64_t)area_index * pool->area_nslabs;
-	uint64_t index, checked, examined = 0;
+	uint64_t test_mask = m.alloc_align | (orig_addr ? m.iotlb_align : 0);
+	uint64_t want = orig_addr & m.iotlb_align;
+	const uint16_t *list = pool->list;
+	uint32_t area_nslabs = pool->area_nslabs;
+	uint32_t index = area->index;
+	uint64_t checked, examined = 0;
 
-	if (nslots > pool->area_nslabs - area->used) {
+	if (nslots > area_nslabs - area->used) {
 		note_visit(w, pool, area_index, 0);
 		return -1;
 	}
-	index = area->index;
-	for (checked = 0; checked < pool->area_nslabs;) {
+	for (checked = 0; checked < area_nslabs;) {
 		uint64_t slot_index = slot_base + index;
-		uint64_t tlb_addr = slot_addr(tbl_dma_addr, slot_index);
+		uint64_t tlb_addr = tbl_dma_addr + (slot_index << IO_TLB_SHIFT);
 
 		examined++;
-		if ((tlb_addr & m.alloc_align) ||
-		    (orig_addr && (tlb_addr & m.iotlb_align) !=
-				  (orig_addr & m.iotlb_align))) {
-			index = wrap_area_index(pool, index + 1);
+		if ((tlb_addr & test_mask) != want) {
+			index = wrap_area_index(pool, (uint64_t)index + 1);
 			checked++;
 			continue;
 		}
-		if (!crosses_boundary(slot_index, nslots, tbl_shift, max_slots) &&
-		    pool->slots[slot_index].list >= nslots) {
+		if (list[slot_index] >= nslots &&
+		    !crosses_boundary(slot_index, nslots, tbl_shift,
+				      max_slots)) {
 			take_slots(pool, (uint32_t)slot_index, (uint32_t)nslots,
 				   alloc_size,
 				   (uint32_t)align_offset(dev, 0, orig_addr));
@@ -143,7 +149,7 @@ static inline int64_t search_pool_area(struct swiotlb_dev *dev,
 			note_visit(w, pool, area_index, (uint32_t)examined);
 			return (int64_t)slot_index;
 		}
-		index = wrap_area_index(pool, index + m.stride);
+		index = wrap_area_index(pool, (uint64_t)index + m.stride);
 		checked += m.stride;
 	}
 	note_visit(w, pool, area_index, (uint32_t)examined);
