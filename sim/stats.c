@@ -17,8 +17,8 @@ struct stats {
 
 int stats_hist_init(struct stats_hist *hist)
 {
-	size_t nbins = STATS_HIST_DECADES * STATS_HIST_BINS_PER_DECADE;
-	double ranges[STATS_HIST_DECADES * STATS_HIST_BINS_PER_DECADE + 1];
+	size_t nbins = STATS_HIST_BINS;
+	double ranges[STATS_HIST_BINS + 1];
 
 	hist->h = gsl_histogram_alloc(nbins);
 	if (!hist->h)
@@ -26,6 +26,10 @@ int stats_hist_init(struct stats_hist *hist)
 	for (size_t i = 0; i <= nbins; i++)
 		ranges[i] = pow(10.0, (double)i / STATS_HIST_BINS_PER_DECADE);
 	gsl_histogram_set_ranges(hist->h, ranges, nbins + 1);
+	/* An integer v (exact as a double below 2^53, and beyond every range
+	 * above it) is >= range[i] exactly when v >= ceil(range[i]). */
+	for (size_t i = 0; i <= nbins; i++)
+		hist->bin_lo[i] = (uint64_t)ceil(hist->h->range[i]);
 	hist->n = hist->sum = hist->max = 0;
 	hist->min = UINT64_MAX;
 	return 0;
@@ -155,22 +159,29 @@ long stats_area_add(struct stats *s, uint32_t pool_id, uint32_t area)
 	return (long)s->nareas++;
 }
 
-/* The bin of value: bins are [10^(i/k), 10^((i+1)/k)) for k bins per
- * decade. log2 from the leading zeros gives a guess within a few bins of
- * the answer (a factor 2 spans k*log10(2) bins); the ranges settle it
- * exactly. gsl_histogram_increment's binary search cost a tenth of a run. */
-static size_t hist_bin(const gsl_histogram *h, uint64_t value)
-{
-	size_t n = h->n, b;
-	unsigned int log2v = value ? 63u - (unsigned int)__builtin_clzll(value) : 0;
-	double x = (double)value;
+/* floor(256 * log2(1 + k/8)): log2 of a value's top four bits. */
+static const uint16_t log2_eighths[8] = { 0, 43, 83, 120, 155, 187, 218, 247 };
 
-	b = (size_t)(log2v * STATS_HIST_BINS_PER_DECADE * 0.30102999566398120);
-	if (b >= n)
-		b = n - 1;
-	while (b > 0 && x < h->range[b])
+/* The bin of value: bins are [10^(i/k), 10^((i+1)/k)) for k bins per
+ * decade. log2 from the leading zeros and the next three bits, in 256ths,
+ * times k * log10(2) / 256 rounded down (1541 / 65536) gives a guess a bin
+ * or two below the answer at most; the integer bounds settle it exactly.
+ * (gsl_histogram_increment's binary search over doubles cost a tenth of a
+ * run.) */
+static size_t hist_bin(const struct stats_hist *hist, uint64_t value)
+{
+	const uint64_t *lo = hist->bin_lo;
+	unsigned int e = 63u - (unsigned int)__builtin_clzll(value | 1);
+	unsigned int top = (unsigned int)(e >= 3 ? value >> (e - 3) :
+					  value << (3 - e)) & 7;
+	uint32_t log2_256 = e * 256 + log2_eighths[top];
+	size_t b = (log2_256 * 1541u) >> 16;
+
+	if (b >= STATS_HIST_BINS)
+		b = STATS_HIST_BINS - 1;
+	while (b > 0 && value < lo[b])
 		b--;
-	while (b + 1 < n && x >= h->range[b + 1])
+	while (b + 1 < STATS_HIST_BINS && value >= lo[b + 1])
 		b++;
 	return b;
 }
@@ -178,7 +189,7 @@ static size_t hist_bin(const gsl_histogram *h, uint64_t value)
 void stats_hist_add(struct stats_hist *hist, uint64_t value)
 {
 	/* Values outside [1 ns, 1000 s) land in the first or last bin. */
-	hist->h->bin[hist_bin(hist->h, value)] += 1.0;
+	hist->h->bin[hist_bin(hist, value)] += 1.0;
 	hist->n++;
 	hist->sum += value;
 	if (value < hist->min)

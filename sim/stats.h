@@ -20,6 +20,7 @@
 
 #define STATS_HIST_DECADES 12
 #define STATS_HIST_BINS_PER_DECADE 20
+#define STATS_HIST_BINS (STATS_HIST_DECADES * STATS_HIST_BINS_PER_DECADE)
 
 /* Machine-wide totals since the start of the run. */
 struct stats_counters {
@@ -62,6 +63,9 @@ struct stats_area {
 struct stats_hist {
 	gsl_histogram *h;
 	uint64_t n, sum, min, max;
+	/* bin_lo[i]: the smallest integer in bin i (ceil of its lower range),
+	 * so that adding a value compares integers only. */
+	uint64_t bin_lo[STATS_HIST_BINS + 1];
 };
 
 struct stats;

@@ -44,6 +44,42 @@ static void test_histogram(void)
 	stats_free(s);
 }
 
+/* The bin stats_hist_add puts v in, against GSL's own search (values
+ * outside the ranges clamped into the first or last bin). */
+static void check_bin(struct stats_hist *h, uint64_t v)
+{
+	size_t want = 0, got = STATS_HIST_BINS;
+	double x = (double)v;
+
+	if (x >= h->h->range[STATS_HIST_BINS])
+		want = STATS_HIST_BINS - 1;
+	else if (x >= h->h->range[0])
+		gsl_histogram_find(h->h, x, &want);
+	gsl_histogram_reset(h->h);
+	stats_hist_add(h, v);
+	for (size_t b = 0; b < STATS_HIST_BINS; b++)
+		if (h->h->bin[b] > 0)
+			got = b;
+	CHECK_EQ(got, want);
+}
+
+static void test_histogram_bins(void)
+{
+	struct stats_hist h;
+
+	if (stats_hist_init(&h))
+		return;
+	for (uint64_t v = 0; v < 5000; v++)
+		check_bin(&h, v);
+	for (size_t b = 1; b <= STATS_HIST_BINS; b++)
+		for (uint64_t v = h.bin_lo[b] - 2; v <= h.bin_lo[b] + 1; v++)
+			check_bin(&h, v);
+	for (double x = 5000; x < 1e19; x *= 1.001)
+		check_bin(&h, (uint64_t)x);
+	check_bin(&h, UINT64_MAX);
+	stats_hist_free(&h);
+}
+
 static void test_areas(void)
 {
 	struct stats *s = stats_new(1);
@@ -144,6 +180,7 @@ static void test_costs(void)
 int main(void)
 {
 	RUN(test_histogram);
+	RUN(test_histogram_bins);
 	RUN(test_areas);
 	RUN(test_series);
 	RUN(test_event_log);
