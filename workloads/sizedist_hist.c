@@ -24,8 +24,11 @@ static size_t lower_bound(const struct sizedist_hist *h, uint64_t value)
 
 int sizedist_hist_add(struct sizedist_hist *h, uint64_t value)
 {
-	size_t i = lower_bound(h, value);
+	size_t i = h->last;
 
+	if (i < h->n && h->bins[i].value == value)
+		goto count;
+	i = lower_bound(h, value);
 	if (i == h->n || h->bins[i].value != value) {
 		if (h->n == h->cap) {
 			size_t cap = h->cap ? 2 * h->cap : 16;
@@ -42,6 +45,8 @@ int sizedist_hist_add(struct sizedist_hist *h, uint64_t value)
 		h->bins[i] = (struct sizedist_bin){ .value = value };
 		h->n++;
 	}
+	h->last = i;
+count:
 	h->bins[i].count++;
 	h->total++;
 	h->sum += (double)value;

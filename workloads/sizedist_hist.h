@@ -23,6 +23,8 @@ struct sizedist_hist {
 	size_t n, cap;
 	uint64_t total;              /* sum of the counts */
 	double sum;                  /* sum of value x count */
+	size_t last;                 /* bin of the last value added: sizes
+					repeat, so it is usually the next */
 };
 
 /* Counts `value` once more. Returns 0, or -1 when out of memory (the
