@@ -188,8 +188,10 @@ static size_t hist_bin(const struct stats_hist *hist, uint64_t value)
 
 void stats_hist_add(struct stats_hist *hist, uint64_t value)
 {
-	/* Values outside [1 ns, 1000 s) land in the first or last bin. */
-	hist->h->bin[hist_bin(hist, value)] += 1.0;
+	/* Values outside [1 ns, 1000 s) land in the first or last bin; the
+	 * first is common (a lock taken without spinning waits 0 ns). */
+	hist->h->bin[value < hist->bin_lo[1] ? 0 : hist_bin(hist, value)] +=
+		1.0;
 	hist->n++;
 	hist->sum += value;
 	if (value < hist->min)
