@@ -71,9 +71,17 @@ static void release_chunk(struct eq_queue *q, struct eq_chunk *c)
 	q->free_chunks[c->size_class] = c;
 }
 
+/* Makes c the bucket's tail, with all its room free. */
+static void set_tail(struct eq_bucket *b, struct eq_chunk *c)
+{
+	b->tail = c;
+	b->next = c->rec;
+	b->end = c->rec + (EQ_CHUNK_MIN << c->size_class);
+}
+
 /* The bucket is empty or its tail chunk is full: each new chunk is twice
  * the last, up to the largest class. */
-static struct eq_chunk *grow_bucket(struct eq_queue *q, struct eq_bucket *b)
+static void grow_bucket(struct eq_queue *q, struct eq_bucket *b)
 {
 	struct eq_chunk *c;
 
@@ -84,12 +92,12 @@ static struct eq_chunk *grow_bucket(struct eq_queue *q, struct eq_bucket *b)
 	} else {
 		unsigned cls = b->tail->size_class + 1;
 
+		eq_sync_tail(b);
 		c = alloc_chunk(q, cls < EQ_CHUNK_CLASSES ? cls :
 				EQ_CHUNK_CLASSES - 1);
 		b->tail->next = c;
 	}
-	b->tail = c;
-	return c;
+	set_tail(b, c);
 }
 
 struct eq_rec *eq_claim_slow(struct eq_queue *q, sim_time_t at)
@@ -99,13 +107,12 @@ struct eq_rec *eq_claim_slow(struct eq_queue *q, sim_time_t at)
 		     EQ_DIGIT_BITS;
 	unsigned d = (unsigned)(at >> (l * EQ_DIGIT_BITS) & EQ_DIGIT_MASK);
 	struct eq_bucket *b = &q->bucket[l][d];
-	struct eq_chunk *t = b->tail;
 
-	if (!t || t->count == EQ_CHUNK_MIN << t->size_class)
-		t = grow_bucket(q, b);
+	if (b->next == b->end)
+		grow_bucket(q, b);
 	eq_mark_occupied(q, l, d);
 	b->min = at < b->min ? at : b->min;
-	return &t->rec[t->count++];
+	return b->next++;
 }
 
 /* Level-0 bucket d has used up its head chunk. A drained bucket keeps a
@@ -125,10 +132,12 @@ void eq_next_chunk(struct eq_queue *q, struct eq_bucket *b, unsigned d)
 	eq_mark_empty(q, 0, d);
 	if (c->size_class == 0) {
 		c->count = 0;
+		set_tail(b, c);
 		return;
 	}
 	release_chunk(q, c);
 	b->head = b->tail = NULL;
+	b->next = b->end = NULL;
 }
 
 /* ---- moving records down ---- */
@@ -141,8 +150,10 @@ static struct eq_chunk *detach(struct eq_queue *q, unsigned l, unsigned d,
 	struct eq_bucket *b = &q->bucket[l][d];
 	struct eq_chunk *c = b->head;
 
+	eq_sync_tail(b);
 	*read = b->read;
 	b->head = b->tail = NULL;
+	b->next = b->end = NULL;
 	b->read = 0;
 	b->min = SIM_TIME_MAX;
 	eq_mark_empty(q, l, d);

@@ -51,13 +51,18 @@ struct eq_rec {
 
 struct eq_chunk {
 	struct eq_chunk *next;
-	uint32_t count;		/* records written */
+	uint32_t count;		/* records written; for a bucket's tail chunk
+				   only when eq_sync_tail() has run */
 	uint32_t size_class;	/* capacity is EQ_CHUNK_MIN << size_class */
 	struct eq_rec rec[];
 };
 
+/* Scheduling into a bucket touches only the bucket: where the next record
+ * of its tail chunk goes and where that chunk ends are kept here (the
+ * chunk's header would be a second cache miss on every event). */
 struct eq_bucket {
 	struct eq_chunk *head, *tail;
+	struct eq_rec *next, *end;	/* tail's free room; NULL, NULL: no chunk */
 	uint32_t read;		/* records of head already taken (level 0) */
 	sim_time_t min;		/* no later than any time held; MAX if empty */
 };
@@ -121,6 +126,13 @@ static inline unsigned eq_first_digit(const struct eq_queue *q, unsigned l)
 	return w * 64 + (unsigned)__builtin_ctzll(q->occupied[l][w]);
 }
 
+/* Records in the tail chunk, written back to its header. */
+static inline void eq_sync_tail(struct eq_bucket *b)
+{
+	if (b->tail)
+		b->tail->count = (uint32_t)(b->next - b->tail->rec);
+}
+
 /* Room for a record of time `at` (>= last) at the end of the bucket that
  * time selects, if its tail chunk has some; else NULL and nothing changes.
  * The caller writes the record in place. */
@@ -131,14 +143,14 @@ static inline struct eq_rec *eq_claim_fast(struct eq_queue *q, sim_time_t at)
 		     EQ_DIGIT_BITS;
 	unsigned d = (unsigned)(at >> (l * EQ_DIGIT_BITS) & EQ_DIGIT_MASK);
 	struct eq_bucket *b = &q->bucket[l][d];
-	struct eq_chunk *t = b->tail;
+	struct eq_rec *rec = b->next;
 
-	if (__builtin_expect(!t || t->count == EQ_CHUNK_MIN << t->size_class,
-			     0))
+	if (__builtin_expect(rec == b->end, 0))
 		return NULL;
 	eq_mark_occupied(q, l, d);
 	b->min = at < b->min ? at : b->min;
-	return &t->rec[t->count++];
+	b->next = rec + 1;
+	return rec;
 }
 
 /* The same, growing the bucket when it must. */
@@ -158,8 +170,11 @@ static inline bool eq_take_level0(struct eq_queue *q, sim_time_t limit,
 
 	if (((q->last & ~EQ_DIGIT_MASK) | d) > limit)
 		return false;
+	uint32_t count = b->head == b->tail ?
+			 (uint32_t)(b->next - b->head->rec) : b->head->count;
+
 	*out = b->head->rec[b->read];
-	if (++b->read == b->head->count)
+	if (++b->read == count)
 		eq_next_chunk(q, b, d);
 	return true;
 }
