@@ -23,8 +23,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "workloads/sizedist.h"
+
 #define SCENARIO_MAX_CPUS 8192     /* NR_CPUS of an x86 MAXSMP kernel */
-#define SCENARIO_MIX_MAX 32        /* entries of a weighted size mix */
 #define SCENARIO_ERR_MAX 512       /* room enough for any error message */
 
 /* Costs of the simulated machine. 0 means "the built-in default", which
@@ -50,8 +51,9 @@ struct scenario_swiotlb {
 	char *param;                /* the kernel's swiotlb= string, or "" */
 	uint64_t slabs;             /* 0: the kernel's default (64 MiB) */
 	uint32_t areas;             /* 0: from the CPU count */
-	bool force;
-	bool coco;                  /* 6% of memory, clamped [64 MiB, 1 GiB] */
+	bool force;                 /* swiotlb=force: every map bounces */
+	bool coco;                  /* 6% of memory, clamped [64 MiB, 1 GiB];
+				       every map bounces */
 	bool dynamic;
 	double growth_failure_probability;
 	uint64_t max_pool_size;     /* largest dynamic pool */
@@ -63,6 +65,13 @@ enum scenario_device_kind {
 	SCENARIO_DEVICE_GENERIC,
 	SCENARIO_DEVICE_NVME,
 	SCENARIO_DEVICE_NIC,
+};
+
+/* Whether a device's maps bounce (see devices[].bounce in README.md). */
+enum scenario_bounce {
+	SCENARIO_BOUNCE_AUTO,
+	SCENARIO_BOUNCE_ALWAYS,
+	SCENARIO_BOUNCE_NEVER,
 };
 
 enum scenario_jitter {
@@ -82,6 +91,7 @@ struct scenario_device {
 	uint64_t min_align_mask;
 	uint64_t seg_boundary;
 	uint32_t dma_bits;
+	enum scenario_bounce bounce;
 	uint32_t max_segments;
 	uint64_t max_segment_size;  /* 0: swiotlb_max_mapping_size() */
 	uint64_t virt_boundary;
@@ -91,31 +101,15 @@ struct scenario_device {
 	int32_t completion_cpu;     /* -1: the submitting CPU */
 };
 
-/* A request-size distribution, as text and parsed:
+/* A request-size distribution, as text and parsed by the workloads' own
+ * parser (workloads/sizedist.h), so a scenario that loads also runs:
  *   "128k"                  fixed
  *   "4k-256k"               uniform between the bounds (inclusive)
  *   "4k:70,64k:20,256k:10"  weighted mix (weights need not sum to 100)
  *   "lognormal:64k,2.0"     log-normal with that median and sigma */
-enum scenario_dist_kind {
-	SCENARIO_DIST_FIXED,
-	SCENARIO_DIST_UNIFORM,
-	SCENARIO_DIST_MIX,
-	SCENARIO_DIST_LOGNORMAL,
-};
-
-struct scenario_size_dist {
-	enum scenario_dist_kind kind;
-	uint64_t min, max;          /* fixed: both the size; uniform: bounds */
-	uint64_t median;            /* lognormal */
-	double sigma;               /* lognormal */
-	uint32_t nmix;              /* mix */
-	uint64_t mix_size[SCENARIO_MIX_MAX];
-	double mix_weight[SCENARIO_MIX_MAX];
-};
-
 struct scenario_size_spec {
 	char *text;                 /* as written (or the default) */
-	struct scenario_size_dist dist;
+	struct sizedist dist;
 };
 
 /* A CPU list such as "0-3,8": the text, and the CPUs it names, ascending
