@@ -12,17 +12,19 @@
 struct machine_op *op_new(struct machine *m, enum op_kind kind,
 			  unsigned int cpu, void *ctx)
 {
-	struct machine_op *op = freelist_get(&m->ops);
+	struct machine_op *op = freelist_take(&m->ops);
 
 	if (!op)
 		return NULL;
-	op->kind = kind;
-	op->cpu = &m->cpus[cpu];
-	op->ctx = ctx;
-	op->issued = sim_now(m->eng);
-	/* Work issued by an interrupt-priority callback onto the same CPU
-	 * continues that handler. */
-	op->irq = kind == OP_IRQ || m->irq_cpu == (int)cpu;
+	*op = (struct machine_op){
+		.kind = kind,
+		.cpu = &m->cpus[cpu],
+		.ctx = ctx,
+		.issued = sim_now(m->eng),
+		/* Work issued by an interrupt-priority callback onto the
+		 * same CPU continues that handler. */
+		.irq = kind == OP_IRQ || m->irq_cpu == (int)cpu,
+	};
 	return op;
 }
 
@@ -72,6 +74,16 @@ static void op_begin(struct machine *m, struct machine_op *op)
 	}
 }
 
+/* Runs op on its CPU, which is free. */
+static void cpu_start(struct machine *m, struct machine_cpu *c,
+		      struct machine_op *op)
+{
+	c->current = op;
+	m->busy_cpus++;
+	op->started = sim_now(m->eng);
+	op_begin(m, op);
+}
+
 /* Starts the next work item when the CPU is free. */
 static void cpu_kick(struct machine *m, struct machine_cpu *c)
 {
@@ -82,18 +94,20 @@ static void cpu_kick(struct machine *m, struct machine_cpu *c)
 	op = fifo_pop(&c->irq_q);
 	if (!op)
 		op = fifo_pop(&c->q);
-	if (!op)
-		return;
-	c->current = op;
-	m->busy_cpus++;
-	op->started = sim_now(m->eng);
-	op_begin(m, op);
+	if (op)
+		cpu_start(m, c, op);
 }
 
 void cpu_enqueue(struct machine *m, struct machine_op *op)
 {
 	struct machine_cpu *c = op->cpu;
 
+	/* A free CPU with nothing queued starts it at once. (A finishing
+	 * op's callback sees its CPU free with work still queued.) */
+	if (!c->current && !c->irq_q.head && !c->q.head) {
+		cpu_start(m, c, op);
+		return;
+	}
 	fifo_push(op->irq ? &c->irq_q : &c->q, op);
 	cpu_kick(m, c);
 }

@@ -274,7 +274,7 @@ int machine_device_submit(struct machine *m, struct machine_device *dev,
 
 	assert(m && dev && dev->m == m && completion_cpu < m->ncpus);
 	sampler_wake(m);
-	io = freelist_get(&m->ios);
+	io = freelist_take(&m->ios);
 	if (!io)
 		return -1;
 	*io = (struct machine_io){ .dev = dev, .cpu = completion_cpu,

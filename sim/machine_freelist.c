@@ -41,7 +41,7 @@ static int freelist_refill(struct freelist *fl)
 	return 0;
 }
 
-void *freelist_get(struct freelist *fl)
+void *freelist_take(struct freelist *fl)
 {
 	void *obj;
 
@@ -49,7 +49,15 @@ void *freelist_get(struct freelist *fl)
 		return NULL;
 	obj = fl->free;
 	memcpy(&fl->free, obj, sizeof(void *));
-	memset(obj, 0, fl->size);
+	return obj;
+}
+
+void *freelist_get(struct freelist *fl)
+{
+	void *obj = freelist_take(fl);
+
+	if (obj)
+		memset(obj, 0, fl->size);
 	return obj;
 }
 

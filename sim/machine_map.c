@@ -20,7 +20,8 @@ int machine_map(struct machine *m, unsigned int cpu,
 	if (!op)
 		return -1;
 	/* Taken now so that running out of memory is reported here. */
-	op->mapping = freelist_get(&m->mappings);
+	/* Set in full when the map succeeds. */
+	op->mapping = freelist_take(&m->mappings);
 	if (!op->mapping) {
 		freelist_put(&m->ops, op);
 		return -1;
