@@ -2,7 +2,6 @@
  * costs.h, and the two conversions every cost user needs. */
 #include "sim/costs.h"
 
-#include <math.h>
 
 void machine_costs_init(struct machine_costs *c)
 {
@@ -33,9 +32,16 @@ void machine_costs_init(struct machine_costs *c)
 
 uint64_t costs_transfer_ns(uint64_t bytes, double bytes_per_ns)
 {
+	double ns;
+	uint64_t whole;
+
 	if (bytes_per_ns <= 0.0 || bytes == 0)
 		return 0;
-	return (uint64_t)ceil((double)bytes / bytes_per_ns);
+	/* ceil() of the quotient without a call into libm (every copy and
+	 * every device request asks): truncate, then round up a fraction. */
+	ns = (double)bytes / bytes_per_ns;
+	whole = (uint64_t)ns;
+	return whole + ((double)whole < ns);
 }
 
 uint64_t costs_slot_lines(const struct machine_costs *c, uint64_t nslots)
