@@ -82,6 +82,7 @@
 #include "allocator/swiotlb.h"
 #include "sim/costs.h"
 #include "sim/engine.h"
+#include "sim/rng.h"
 #include "sim/stats.h"
 #include "sim/stats_events.h"
 #include "sim/stats_series.h"
@@ -424,7 +425,8 @@ int machine_write_stats(const struct machine *m, FILE *out);
 
 /* ---- randomness ------------------------------------------------------------- */
 
-/* A fresh GSL RNG (mt19937) seeded from the run seed and `stream` (e.g.
+/* A fresh GSL RNG (mt19937, of sim/rng.h's type: draw with rng_uniform()
+ * and its siblings for speed) seeded from the run seed and `stream` (e.g.
  * "workload:storage0"); the same pair always gives the same sequence, and
  * different names give independent-looking ones. The caller frees it with
  * gsl_rng_free(). NULL when out of memory. The machine's own streams are

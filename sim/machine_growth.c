@@ -32,7 +32,7 @@ static sim_time_t growth_plan(struct machine *m)
 
 	while (nslabs) {
 		delay += c->grow_attempt_ns;
-		if (gsl_rng_uniform(m->growth.rng) >= fail)
+		if (rng_uniform(m->growth.rng) >= fail)
 			break;
 		nslabs = swiotlb_dyn_pool_shrink(nslabs);
 	}

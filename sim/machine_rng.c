@@ -28,7 +28,7 @@ gsl_rng *machine_rng_new(const struct machine *m, const char *stream)
 {
 	uint64_t seed = mix64(m->cfg.seed ^ mix64(name_hash(stream)));
 	unsigned long seed32 = (unsigned long)(seed & 0xffffffffULL);
-	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng *r = gsl_rng_alloc(sim_rng_mt19937);
 
 	if (!r)
 		return NULL;

@@ -330,7 +330,7 @@ static int make_threads(struct mapbench *mb, char *err, size_t errlen)
 
 		t->mb = mb;
 		t->cpu = cpus[i % (uint32_t)n];
-		t->orig = gsl_rng_uniform_int(mb->w->rng, pages -
+		t->orig = rng_uniform_int(mb->w->rng, pages -
 					      mb->cfg.granule + 1) *
 			  MAPBENCH_PAGE_SIZE;
 	}

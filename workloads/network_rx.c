@@ -197,7 +197,7 @@ static unsigned int rx_steer(struct network *net)
 		net->rx_rr = (net->rx_rr + 1) % net->nrxq;
 		return q;
 	}
-	return (unsigned int)gsl_rng_uniform_int(net->w->rng, net->nrxq);
+	return (unsigned int)rng_uniform_int(net->w->rng, net->nrxq);
 }
 
 static void rx_arrival_action(struct sim_engine *eng, void *subject,

@@ -115,7 +115,7 @@ static void tx_arrival_action(struct sim_engine *eng, void *subject,
 	(void)eng;
 	(void)arg;
 	net->tx_event = 0;
-	cpu = net->cpus[gsl_rng_uniform_int(net->tx_rng, net->ncpus)];
+	cpu = net->cpus[rng_uniform_int(net->tx_rng, net->ncpus)];
 	bytes = sizedist_sample(&net->tx_sizes, net->tx_rng);
 	tx_packet(net, cpu, bytes);
 	tx_schedule_next(net);

@@ -2,6 +2,8 @@
  * sizedist.h, the exact means, and sampling from a GSL stream. */
 #include "workloads/sizedist.h"
 
+#include "sim/rng.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -324,9 +326,9 @@ uint64_t sizedist_sample(const struct sizedist *d, gsl_rng *rng)
 		return d->lo;
 	case SIZEDIST_UNIFORM:
 		return d->lo + d->step *
-			gsl_rng_uniform_int(rng, (d->hi - d->lo) / d->step + 1);
+			rng_uniform_int(rng, (d->hi - d->lo) / d->step + 1);
 	case SIZEDIST_MIX:
-		return mix_pick(d, gsl_rng_uniform(rng) *
+		return mix_pick(d, rng_uniform(rng) *
 				d->entry[d->n - 1].cumulative);
 	case SIZEDIST_LOGNORMAL:
 		return lognormal_draw(d, rng);

@@ -244,7 +244,7 @@ static struct storage_io *new_io(struct storage_cpu *sc)
 	io->sc = sc;
 	io->issued = machine_now(machine_of(st));
 	io->size = sizedist_sample(&st->sizes, st->w->rng);
-	io->dir = gsl_rng_uniform(st->w->rng) < st->cfg.read_fraction ?
+	io->dir = rng_uniform(st->w->rng) < st->cfg.read_fraction ?
 		  DMA_FROM_DEVICE : DMA_TO_DEVICE;
 	io->nrqs = io->rqs_done = 0;
 	io->next = NULL;
@@ -310,7 +310,7 @@ static void schedule_arrival(struct storage_cpu *sc)
 {
 	struct storage *st = sc->st;
 	double mean_ns = 1e9 * st->ncpus / st->cfg.rate_iops;
-	double gap = gsl_ran_exponential(st->w->rng, mean_ns);
+	double gap = rng_exponential(st->w->rng, mean_ns);
 
 	if (!may_issue(st))
 		return;

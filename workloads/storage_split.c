@@ -38,7 +38,7 @@ void storage_rq_put(struct storage *st, struct storage_rq *rq)
 /* A page-aligned address below phys_limit; `npages` pages from it fit. */
 static uint64_t random_page(struct storage *st, uint64_t npages)
 {
-	return gsl_rng_uniform_int(st->w->rng, st->phys_pages - npages + 1) *
+	return rng_uniform_int(st->w->rng, st->phys_pages - npages + 1) *
 	       STORAGE_PAGE_SIZE;
 }
 
@@ -51,7 +51,7 @@ static uint64_t next_page(struct storage *st, uint64_t prev)
 	uint64_t adjacent = prev + STORAGE_PAGE_SIZE;
 	uint64_t page;
 
-	if ((p >= 1 || (p > 0 && gsl_rng_uniform(st->w->rng) < p)) &&
+	if ((p >= 1 || (p > 0 && rng_uniform(st->w->rng) < p)) &&
 	    adjacent < st->phys_pages * STORAGE_PAGE_SIZE)
 		return adjacent;
 	do
@@ -147,7 +147,7 @@ int storage_split_io(struct storage *st, struct storage_io *io)
 	struct storage_cpu *sc = io->sc;
 	struct storage_rq *head = NULL, *tail = NULL, *rq = NULL;
 	uint64_t npages = (io->size + STORAGE_PAGE_SIZE - 1) / STORAGE_PAGE_SIZE;
-	bool huge = gsl_rng_uniform(st->w->rng) < st->cfg.huge_page_fraction;
+	bool huge = rng_uniform(st->w->rng) < st->cfg.huge_page_fraction;
 	uint64_t addr = random_page(st, huge ? npages : 1);
 
 	io->nrqs = 0;
