@@ -24,6 +24,8 @@
  * fetches slots early, and how many records ahead. */
 #define PREFETCH_MIN_SLOTS 65536u
 #define PREFETCH_AHEAD 8u
+/* The slot of a posted event (sim_post_at): none, always live. */
+#define NO_SLOT UINT32_MAX
 
 struct sim_engine {
 	sim_time_t now;
@@ -122,7 +124,7 @@ static bool record_is_live(const void *ctx, const struct eq_rec *rec)
 {
 	const struct sim_engine *eng = ctx;
 
-	return eng->slot_gen[rec->slot] == rec->gen;
+	return rec->slot == NO_SLOT || eng->slot_gen[rec->slot] == rec->gen;
 }
 
 /* ---- scheduling and cancelling ---- */
@@ -170,6 +172,25 @@ sim_event_id sim_schedule_at(struct sim_engine *eng, sim_time_t at,
 		    subject, arg);
 }
 
+void sim_post_at(struct sim_engine *eng, sim_time_t at, sim_action_fn fn,
+		 void *subject, uint64_t arg)
+{
+	assert(fn && at >= eng->now);
+
+	*eq_claim(&eng->queue, at) = (struct eq_rec){
+		.at = at, .fn = fn, .subject = subject, .arg = arg,
+		.slot = NO_SLOT,
+	};
+	eng->live++;
+}
+
+void sim_post_in(struct sim_engine *eng, sim_time_t delay, sim_action_fn fn,
+		 void *subject, uint64_t arg)
+{
+	assert(delay <= SIM_TIME_MAX - eng->now);
+	sim_post_at(eng, eng->now + delay, fn, subject, arg);
+}
+
 sim_event_id sim_schedule_in(struct sim_engine *eng, sim_time_t delay,
 			     sim_action_fn fn, void *subject, uint64_t arg)
 {
@@ -208,7 +229,7 @@ __attribute__((always_inline)) static inline void prefetch_slot(
 {
 	const struct eq_rec *ahead = eq_run_ahead(&eng->queue, PREFETCH_AHEAD);
 
-	if (ahead)
+	if (ahead && ahead->slot != NO_SLOT)
 		__builtin_prefetch(&eng->slot_gen[ahead->slot], 1);
 }
 
@@ -229,7 +250,8 @@ static uint64_t run_loop(struct sim_engine *eng, sim_time_t limit)
 			eng->dead--;
 			continue;
 		}
-		release_slot(eng, rec.slot);
+		if (rec.slot != NO_SLOT)
+			release_slot(eng, rec.slot);
 		eng->live--;
 		eng->now = rec.at;
 		eng->fired++;

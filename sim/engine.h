@@ -40,6 +40,13 @@ sim_event_id sim_schedule_at(struct sim_engine *eng, sim_time_t at,
 /* Same, `delay` nanoseconds from now. */
 sim_event_id sim_schedule_in(struct sim_engine *eng, sim_time_t delay,
 			     sim_action_fn fn, void *subject, uint64_t arg);
+/* Posts fn(eng, subject, arg) at `at` (>= now), or `delay` from now: an
+ * event like the above, in the same order, but with no id, so it cannot
+ * be cancelled. Cheaper: no slot to take and give back. */
+void sim_post_at(struct sim_engine *eng, sim_time_t at, sim_action_fn fn,
+		 void *subject, uint64_t arg);
+void sim_post_in(struct sim_engine *eng, sim_time_t delay, sim_action_fn fn,
+		 void *subject, uint64_t arg);
 /* Cancels a pending event; false when it already fired or was cancelled. */
 bool sim_cancel(struct sim_engine *eng, sim_event_id id);
 

@@ -198,7 +198,7 @@ static void op_finish_action(struct sim_engine *eng, void *subject,
 
 void op_finish_at(struct machine *m, struct machine_op *op, sim_time_t t)
 {
-	sim_schedule_at(m->eng, t, op_finish_action, op, 0);
+	sim_post_at(m->eng, t, op_finish_action, op, 0);
 }
 
 int machine_cpu_work(struct machine *m, unsigned int cpu,

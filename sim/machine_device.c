@@ -186,8 +186,8 @@ static void io_start(struct machine *m, struct machine_io *io)
 	io->started = sim_now(m->eng);
 	done = io->started + service_ns(dev, io->bytes);
 	admitted = throttle_done(dev, io->started, io->bytes);
-	sim_schedule_at(m->eng, done > admitted ? done : admitted,
-			io_complete_action, io, 0);
+	sim_post_at(m->eng, done > admitted ? done : admitted,
+		    io_complete_action, io, 0);
 }
 
 static struct machine_io *io_pop_waiting(struct machine_device *dev)

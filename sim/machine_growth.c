@@ -89,7 +89,7 @@ void growth_request(struct machine *m, const struct machine_op *op)
 	stats_counters_mut(m->stats)->grow_started++;
 	machine_log(m, STATS_EV_GROW_START, (int32_t)op->cpu->id,
 		    (int32_t)op->dev->index, op->size, -1);
-	sim_schedule_in(m->eng, delay, growth_done_action, m, 0);
+	sim_post_in(m->eng, delay, growth_done_action, m, 0);
 }
 
 bool machine_growing(const struct machine *m)

@@ -103,7 +103,7 @@ static void sampler_action(struct sim_engine *eng, void *subject,
 	s->next += s->interval;
 	s->scheduled = sim_pending(eng) > 0;
 	if (s->scheduled)
-		sim_schedule_at(eng, s->next, sampler_action, m, 0);
+		sim_post_at(eng, s->next, sampler_action, m, 0);
 }
 
 void sampler_wake(struct machine *m)
@@ -116,7 +116,7 @@ void sampler_wake(struct machine *m)
 	for (; s->next < now; s->next += s->interval)
 		(void)sampler_record(m, s->next);
 	s->scheduled = true;
-	sim_schedule_at(m->eng, s->next, sampler_action, m, 0);
+	sim_post_at(m->eng, s->next, sampler_action, m, 0);
 }
 
 int sampler_init(struct machine *m)

@@ -150,7 +150,7 @@ void unmap_begin(struct machine *m, struct machine_op *op)
 	t = op->started + m->cfg.costs.unmap_call_ns + lookup_ns(m, mp);
 	if (!op->skip_cpu_sync && copies_back(mp->dir))
 		t = op_copy(m, op, t, mp->size);
-	sim_schedule_at(m->eng, t, unmap_release_action, op, 0);
+	sim_post_at(m->eng, t, unmap_release_action, op, 0);
 }
 
 void sync_begin(struct machine *m, struct machine_op *op)

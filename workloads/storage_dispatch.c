@@ -140,8 +140,8 @@ static void requeue(struct storage_cpu *sc)
 
 	st->w->stats.requeues++;
 	st->w->stats.requeue_wait_ns += st->cfg.requeue_delay_ns;
-	sim_schedule_in(machine_engine(machine_of(st)), st->cfg.requeue_delay_ns,
-			retry_action, sc, 0);
+	sim_post_in(machine_engine(machine_of(st)), st->cfg.requeue_delay_ns,
+		    retry_action, sc, 0);
 }
 
 static void on_failed_unmapped(struct machine *m, void *ctx,
