@@ -127,6 +127,31 @@ static int add_page(struct storage *st, struct storage_io *io,
 	return 0;
 }
 
+/* How many of the next `pages` whole pages from addr (contiguous, as in a
+ * huge page) add_page() would merge one by one into rq's last segment,
+ * which ends at addr, without closing rq: each must keep the segment
+ * within the maximum segment size and its seg_boundary window and rq
+ * within the maximum transfer. */
+static uint64_t contiguous_merges(const struct storage *st,
+				  const struct storage_rq *rq, uint64_t addr,
+				  uint64_t pages)
+{
+	const struct storage_seg *last = &rq->segs[rq->nsegs - 1];
+	uint64_t window_end = last->addr | st->seg_boundary;
+	uint64_t n = pages, fit;
+
+	fit = (st->max_segment - last->len) / STORAGE_PAGE_SIZE;
+	n = fit < n ? fit : n;
+	fit = (st->max_transfer - rq->bytes) / STORAGE_PAGE_SIZE;
+	n = fit < n ? fit : n;
+	/* The segment may end right at its window's end. */
+	if (window_end < addr || window_end - addr < STORAGE_PAGE_SIZE - 1)
+		return 0;
+	fit = (window_end - addr - (STORAGE_PAGE_SIZE - 1)) /
+	      STORAGE_PAGE_SIZE + 1;
+	return fit < n ? fit : n;
+}
+
 /* Gives back requests built for an I/O that could not be finished. */
 static void undo(struct storage *st, struct storage_io *io,
 		 struct storage_rq *head, struct storage_rq *rq)
@@ -159,6 +184,20 @@ int storage_split_io(struct storage *st, struct storage_io *io)
 		if (i)
 			addr = huge ? addr + STORAGE_PAGE_SIZE :
 				      next_page(st, addr);
+		/* A huge page's run of whole pages merges in one step. */
+		if (huge && rq && len == STORAGE_PAGE_SIZE) {
+			uint64_t whole = io->size / STORAGE_PAGE_SIZE - i;
+			uint64_t k = contiguous_merges(st, rq, addr, whole);
+
+			if (k) {
+				rq->segs[rq->nsegs - 1].len +=
+					k * STORAGE_PAGE_SIZE;
+				rq->bytes += k * STORAGE_PAGE_SIZE;
+				addr += (k - 1) * STORAGE_PAGE_SIZE;
+				i += k - 1;
+				continue;
+			}
+		}
 		if (add_page(st, io, &rq, addr, len, &head, &tail)) {
 			undo(st, io, head, rq);
 			return -1;
