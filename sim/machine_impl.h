@@ -252,9 +252,9 @@ struct machine_sampler {
 
 int sampler_init(struct machine *m);
 void sampler_destroy(struct machine_sampler *s);
-/* Called on every API entry: restarts a sampler that stopped when the
- * engine ran dry, filling in the rows of the idle stretch. */
-void sampler_wake(struct machine *m);
+/* Restarts a sampler that stopped when the engine ran dry, filling in the
+ * rows of the idle stretch (sampler_wake(), below, when it must). */
+void sampler_restart(struct machine *m);
 
 /* ---- the machine ---- */
 
@@ -282,6 +282,14 @@ struct machine {
 	uint64_t transient_live;
 	size_t busy_cpus, ios_in_flight;
 };
+
+/* Called on every API entry: a sampler that stopped restarts. Inline: the
+ * answer is almost always "it runs". */
+static inline void sampler_wake(struct machine *m)
+{
+	if (m->sampler.interval && !m->sampler.scheduled)
+		sampler_restart(m);
+}
 
 /* Appends to the event log. */
 void machine_log(struct machine *m, enum stats_event_kind kind, int32_t cpu,

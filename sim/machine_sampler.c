@@ -106,7 +106,7 @@ static void sampler_action(struct sim_engine *eng, void *subject,
 		sim_post_at(eng, s->next, sampler_action, m, 0);
 }
 
-void sampler_wake(struct machine *m)
+void sampler_restart(struct machine *m)
 {
 	struct machine_sampler *s = &m->sampler;
 	sim_time_t now = sim_now(m->eng);
