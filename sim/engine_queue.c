@@ -303,7 +303,9 @@ bool eq_refill(struct eq_queue *q, sim_time_t limit)
 			return true;
 		}
 		redistribute(q, l, d);
-		if (q->level_mask & 1)
+		/* Records of the new window went to level 0, or into the
+		 * run (eq_claim_fast()). */
+		if ((q->level_mask & 1) || q->run_pos < q->run_len)
 			return true;
 	}
 	return false;

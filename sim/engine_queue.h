@@ -8,7 +8,8 @@
  * differs from `last`, digit is its time's value there. A level-0 bucket
  * holds one exact time. The records of the earliest 256 ns window are
  * counting-sorted into `run`, an array fired front to back; records that
- * arrive for that window afterwards wait in level-0 buckets. When both are
+ * arrive for that window afterwards are inserted into the run while it is
+ * short and level 0 is empty, else wait in level-0 buckets. When both are
  * empty, the first bucket of the lowest level is taken: a level-1 bucket
  * becomes the next run, a higher one is redistributed into the levels
  * below, with `last` moved to its smallest time. A record moves about once
@@ -133,18 +134,48 @@ static inline void eq_sync_tail(struct eq_bucket *b)
 		b->tail->count = (uint32_t)(b->next - b->tail->rec);
 }
 
-/* Room for a record of time `at` (>= last) at the end of the bucket that
- * time selects, if its tail chunk has some; else NULL and nothing changes.
- * The caller writes the record in place. */
+/* A record for the run's own window goes into the run, in order, while
+ * the run has at most this many records left: a few moves instead of a
+ * level-0 bucket to fill and a second source for eq_take() to compare. */
+#define EQ_RUN_INSERT_MAX 16u
+
+/* Room in the run for a record of time `at` in the run's window, after
+ * every record of the run with a time <= at. Only while level 0 is empty:
+ * level-0 records were scheduled after every run record, and the run goes
+ * first at equal times, so a record of this window that arrives once level
+ * 0 has records must join them there. */
+static inline struct eq_rec *eq_run_insert(struct eq_queue *q, sim_time_t at)
+{
+	size_t j = q->run_len++;
+
+	while (j > q->run_pos && q->run[j - 1].at > at) {
+		q->run[j] = q->run[j - 1];
+		j--;
+	}
+	return &q->run[j];
+}
+
+/* Room for a record of time `at` (>= last): in the run (see above), or at
+ * the end of the bucket that time selects if its tail chunk has some; else
+ * NULL and nothing changes. The caller writes the record in place. */
 static inline struct eq_rec *eq_claim_fast(struct eq_queue *q, sim_time_t at)
 {
 	sim_time_t diff = at ^ q->last;
 	unsigned l = (63u - (unsigned)__builtin_clzll(diff | 1)) /
 		     EQ_DIGIT_BITS;
 	unsigned d = (unsigned)(at >> (l * EQ_DIGIT_BITS) & EQ_DIGIT_MASK);
-	struct eq_bucket *b = &q->bucket[l][d];
-	struct eq_rec *rec = b->next;
+	struct eq_bucket *b;
+	struct eq_rec *rec;
 
+	if (l == 0 && !(q->level_mask & 1)) {
+		if (q->run_pos == q->run_len)
+			q->run_pos = q->run_len = 0;
+		if (q->run_len - q->run_pos < EQ_RUN_INSERT_MAX &&
+		    q->run_len < q->run_cap)
+			return eq_run_insert(q, at);
+	}
+	b = &q->bucket[l][d];
+	rec = b->next;
 	if (__builtin_expect(rec == b->end, 0))
 		return NULL;
 	eq_mark_occupied(q, l, d);
