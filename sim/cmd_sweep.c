@@ -1,5 +1,6 @@
 /* sim/cmd_sweep.c - the `sweep` command line: options into a
  * sweep_options, --vary and --replications into overrides. */
+#define _GNU_SOURCE
 #include "sim/cmd_sweep.h"
 
 #include "sim/sweep.h"
@@ -7,6 +8,7 @@
 #include "sim/sweep_run.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +56,126 @@ struct sweep_args {
 	const char *collect;
 	bool quiet;
 };
+
+/* A growing list of override strings. */
+struct ov_list {
+	char **v;
+	size_t n, cap;
+};
+
+static int ov_add(struct ov_list *l, char *s)
+{
+	if (!s)
+		return -1;
+	if (l->n == l->cap) {
+		size_t cap = 2 * l->cap + 8;
+		char **v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v) {
+			free(s);
+			return -1;
+		}
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = s;
+	return 0;
+}
+
+static char *printed(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *printed(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	return s;
+}
+
+/* The entry of the file's sweep.vary list with that key (klen bytes), or
+ * s->sweep.nvary. */
+static size_t vary_entry(const struct scenario *s, const char *key,
+			 size_t klen)
+{
+	size_t e = 0;
+
+	for (; e < s->sweep.nvary; e++)
+		if (strlen(s->sweep.vary[e].key) == klen &&
+		    !strncmp(s->sweep.vary[e].key, key, klen))
+			break;
+	return e;
+}
+
+/* One --vary KEY=SPEC onto the list; *next is the next new entry. */
+static int add_vary(struct ov_list *l, const struct scenario *s,
+		    const char *arg, size_t *next, char *err, size_t errlen)
+{
+	const char *eq = strchr(arg, '=');
+	char why[512], **values;
+	size_t n, klen, entry;
+
+	if (!eq || eq == arg || !eq[1]) {
+		snprintf(err, errlen, "--vary %s: not of the form "
+			 "key.path=values", arg);
+		return -1;
+	}
+	if (sweep_values_expand(eq + 1, &values, &n, why, sizeof(why))) {
+		snprintf(err, errlen, "--vary %s: %s", arg, why);
+		return -1;
+	}
+	sweep_values_free(values, n);
+	klen = (size_t)(eq - arg);
+	entry = vary_entry(s, arg, klen);
+	if (entry == s->sweep.nvary) {
+		entry = (*next)++;
+		if (ov_add(l, printed("sweep.vary.%zu.key=%.*s", entry,
+				      (int)klen, arg)))
+			goto oom;
+	}
+	if (ov_add(l, printed("sweep.vary.%zu.values=%s", entry, eq + 1)))
+		goto oom;
+	return 0;
+oom:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+int sweep_cli_overrides(const char *scenario, const char *const *sets,
+			size_t nsets, const char *const *varies,
+			size_t nvaries, long replications, char ***ov,
+			char *err, size_t errlen)
+{
+	struct ov_list l = { 0 };
+	struct scenario s;
+	size_t next;
+
+	*ov = NULL;
+	if (scenario_load(scenario, sets, nsets, &s, err, errlen))
+		return -1;
+	next = s.sweep.nvary;
+	for (size_t i = 0; i < nsets; i++)
+		if (ov_add(&l, strdup(sets[i])))
+			goto oom;
+	for (size_t i = 0; i < nvaries; i++)
+		if (add_vary(&l, &s, varies[i], &next, err, errlen))
+			goto fail;
+	if (replications > 0 &&
+	    ov_add(&l, printed("sweep.replications=%ld", replications)))
+		goto oom;
+	scenario_free(&s);
+	*ov = l.v;
+	return (int)l.n;
+oom:
+	snprintf(err, errlen, "out of memory");
+fail:
+	scenario_free(&s);
+	sweep_overrides_free(l.v, l.n);
+	return -1;
+}
 
 static int usage_error(const char *what, const char *arg)
 {

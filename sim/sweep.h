@@ -48,15 +48,4 @@ int sweep_execute(const struct sweep_options *o);
  * values are read back from its scenario.resolved.yaml. */
 int sweep_collect(const char *dir, bool charts, FILE *out, FILE *msgs);
 
-/* The overrides that turn `--vary KEY=SPEC` and `--replications R` into
- * the scenario's sweep section: "sweep.vary.N.key=KEY",
- * "sweep.vary.N.values=SPEC" (N the key's entry in the file's list, or a
- * new one), "sweep.replications=R" (when r > 0). `sets` are loaded first
- * to find the file's list. Fills *ov with the sets followed by these
- * (free with sweep_overrides_free); returns the count, or -1 with err. */
-int sweep_cli_overrides(const char *scenario, const char *const *sets,
-			size_t nsets, const char *const *varies,
-			size_t nvaries, long replications, char ***ov,
-			char *err, size_t errlen);
-
 #endif

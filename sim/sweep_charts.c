@@ -61,44 +61,72 @@ static void put(FILE *f, double v)
 		fprintf(f, ",%.10g", v);
 }
 
-/* The x value of a cell on the chart: the pool in MiB, or the area count
+/* The x value of a cell on a chart: the pool in MiB, or the area count
  * (the kernel's when the value leaves it open). */
-static double chart_x(const struct sweep_table *t, size_t combo, size_t axis,
-		      bool pool)
+static double pool_x(const struct sweep_table *t, size_t combo, size_t axis)
+{
+	return (double)sweep_cell_slabs(t, combo, axis) / SLABS_PER_MiB;
+}
+
+static double areas_x(const struct sweep_table *t, size_t combo, size_t axis)
 {
 	const struct sweep_cell *c = &t->cells[combo];
-	double v;
-
-	if (pool)
-		return (double)sweep_cell_slabs(t, combo, axis) / SLABS_PER_MiB;
-	v = strtod(t->grid->axes[axis].values[
+	double v = strtod(t->grid->axes[axis].values[
 		sweep_combo_value(t->grid, combo, axis)], NULL);
+
 	return v > 0 || !c->nruns ? v : (double)c->runs[0].boot_nareas;
 }
 
-/* Writes one block per series: a header line whose first field is the
- * series' label (gnuplot's columnheader(1)), then the rows with figures,
- * in increasing x. Blocks are separated by two blank lines (gnuplot's
- * `index`). */
+/* One series: a header line whose first field is its label (gnuplot's
+ * columnheader(1)), then a row for each cell with runs, in increasing x.
+ * x has room for any cell's runs. */
+static void write_block(FILE *f, const struct sweep_table *t,
+			const size_t *combos, size_t axis, bool pool,
+			const char *label, double *x)
+{
+	sweep_order_key x_of = pool ? pool_x : areas_x;
+
+	fprintf(f, "%s,x%s\n", label, pool ?
+		",full_events_mean,full_events_ci95,hiwater_mib_mean,"
+		"hiwater_mib_ci95" : ",lock_wait_pct_mean,lock_wait_pct_ci95");
+	for (size_t j = 0; j < t->grid->axes[axis].nvalues; j++) {
+		const struct sweep_cell *c = &t->cells[combos[j]];
+		struct sweep_ci ci;
+
+		if (!c->nruns)
+			continue;
+		fputs(label, f);
+		put(f, x_of(t, combos[j], axis));
+		ci = metric_ci(c, pool ? SWEEP_FULL_EVENTS :
+			       SWEEP_LOCK_WAIT_SHARE, pool ? 1 : 100, x);
+		put(f, ci.mean);
+		put(f, ci.half);
+		if (pool) {
+			ci = metric_ci(c, SWEEP_HIWATER_SLOTS,
+				       1 / SLABS_PER_MiB, x);
+			put(f, ci.mean);
+			put(f, ci.half);
+		}
+		fputc('\n', f);
+	}
+}
+
+/* A chart's data: one block per series (a combination of the other
+ * axes), by pool size or by area count; blocks are separated by two
+ * blank lines (gnuplot's `index`). */
 static int write_series(const struct sweep_table *t, size_t axis, bool pool,
 			const char *path, char *err, size_t errlen)
 {
 	const struct sweep_grid *g = t->grid;
-	size_t n = g->axes[axis].nvalues, *order = malloc(n * sizeof(*order));
-	size_t most = 1;
+	size_t *combos = malloc(g->axes[axis].nvalues * sizeof(*combos));
+	double *x = malloc(sweep_table_max_runs(t) * sizeof(*x));
 	struct outfile o;
 	bool first = true;
-	double *x;
 
-	for (size_t c = 0; c < g->ncombos; c++)
-		if (t->cells[c].nruns > most)
-			most = t->cells[c].nruns;
-	x = malloc(most * sizeof(*x));
-
-	if (!order || !x || outfile_open(&o, path, err, errlen)) {
-		if (!order || !x)
+	if (!combos || !x || outfile_open(&o, path, err, errlen)) {
+		if (!combos || !x)
 			snprintf(err, errlen, "out of memory");
-		free(order);
+		free(combos);
 		free(x);
 		return -1;
 	}
@@ -109,52 +137,24 @@ static int write_series(const struct sweep_table *t, size_t axis, bool pool,
 
 		if (sweep_combo_value(g, group, axis))
 			continue;
-		for (size_t j = 0; j < n; j++)
-			order[j] = j;
-		for (size_t i = 1; i < n; i++)
-			for (size_t j = i; j > 0 && chart_x(t, sweep_combo_with(
-			     g, group, axis, order[j - 1]), axis, pool) >
-			     chart_x(t, sweep_combo_with(g, group, axis,
-			     order[j]), axis, pool); j--) {
-				size_t tmp = order[j];
-
-				order[j] = order[j - 1];
-				order[j - 1] = tmp;
-			}
+		sweep_series(t, group, axis, pool ? pool_x : areas_x, combos);
 		series_label(t, group, axis, label, sizeof(label));
-		fprintf(o.f, "%s%s,x", first ? "" : "\n\n", label);
+		if (!first)
+			fputs("\n\n", o.f);
 		first = false;
-		if (pool)
-			fputs(",full_events_mean,full_events_ci95,"
-			      "hiwater_mib_mean,hiwater_mib_ci95\n", o.f);
-		else
-			fputs(",lock_wait_pct_mean,lock_wait_pct_ci95\n", o.f);
-		for (size_t j = 0; j < n; j++) {
-			size_t combo = sweep_combo_with(g, group, axis,
-							order[j]);
-			const struct sweep_cell *c = &t->cells[combo];
-			struct sweep_ci a, b;
-
-			if (!c->nruns)
-				continue;
-			fprintf(o.f, "%s", label);
-			put(o.f, chart_x(t, combo, axis, pool));
-			a = metric_ci(c, pool ? SWEEP_FULL_EVENTS :
-				      SWEEP_LOCK_WAIT_SHARE, pool ? 1 : 100, x);
-			put(o.f, a.mean);
-			put(o.f, a.half);
-			if (pool) {
-				b = metric_ci(c, SWEEP_HIWATER_SLOTS,
-					      1 / SLABS_PER_MiB, x);
-				put(o.f, b.mean);
-				put(o.f, b.half);
-			}
-			fputc('\n', o.f);
-		}
+		write_block(o.f, t, combos, axis, pool, label, x);
 	}
-	free(order);
+	free(combos);
 	free(x);
 	return outfile_commit(&o, err, errlen);
+}
+
+static bool any_runs(const struct sweep_table *t)
+{
+	for (size_t c = 0; c < t->grid->ncombos; c++)
+		if (t->cells[c].nruns)
+			return true;
+	return false;
 }
 
 /* name='...' for gnuplot, with quotes doubled. */
@@ -194,7 +194,7 @@ int sweep_charts(const struct sweep_table *t, const char *dir, bool render,
 			return -1;
 		}
 	}
-	if ((pool < 0 && areas < 0) || !render)
+	if ((pool < 0 && areas < 0) || !render || !any_runs(t))
 		return 0;
 	if (!plot_have_gnuplot()) {
 		fprintf(msgs, "sweep: gnuplot not found, so no charts; install "

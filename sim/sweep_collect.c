@@ -67,35 +67,79 @@ static char **list_points(const char *points, size_t *n)
 	return names;
 }
 
-/* The value of axis a that the point has: the one that, set over its own
- * resolved scenario, changes nothing. NULL when none does. */
-static const char *probe_value(const char *text, size_t len,
-			       const char *path, const struct scenario *s,
-			       const struct sweep_axis *ax)
+/* Whether `value` of scenario text, set over it, leaves s unchanged. */
+static bool value_is(const char *text, const char *path,
+		     const struct scenario *s, const char *const *ov,
+		     size_t nov)
 {
 	char err[SCENARIO_ERR_MAX];
+	struct scenario t;
+	bool same;
 
+	if (scenario_load_string(text, strlen(text), path, ov, nov, &t, err,
+				 sizeof(err)))
+		return false;
+	same = scenario_equal(s, &t);
+	scenario_free(&t);
+	return same;
+}
+
+static char *override_of(const struct sweep_axis *ax, const char *value)
+{
+	char *ov = malloc(strlen(ax->key) + strlen(value) + 2);
+
+	if (ov)
+		sprintf(ov, "%s=%s", ax->key, value);
+	return ov;
+}
+
+/* The value of axis ax that the point has: the one that, set over its
+ * own resolved scenario, changes nothing. NULL when none does. */
+static const char *probe_value(const char *text, const char *path,
+			       const struct scenario *s,
+			       const struct sweep_axis *ax)
+{
 	for (size_t v = 0; v < ax->nvalues; v++) {
-		char *ov = malloc(strlen(ax->key) + strlen(ax->values[v]) + 2);
-		const char *ovs[1] = { ov };
-		struct scenario t;
-		bool same;
+		char *ov = override_of(ax, ax->values[v]);
+		bool same = ov && value_is(text, path, s,
+					   (const char *const *)&ov, 1);
 
-		if (!ov)
-			return NULL;
-		sprintf(ov, "%s=%s", ax->key, ax->values[v]);
-		if (scenario_load_string(text, len, path, ovs, 1, &t, err,
-					 sizeof(err))) {
-			free(ov);
-			continue;
-		}
 		free(ov);
-		same = scenario_equal(s, &t);
-		scenario_free(&t);
 		if (same)
 			return ax->values[v];
 	}
 	return NULL;
+}
+
+/* The values the folder's name spells ("slabs=4096_areas=4_r0"), if it
+ * names one of each axis, checked by setting them all at once over the
+ * resolved scenario: one load instead of one per value. */
+static bool guess_values(const char *text, const char *path,
+			 const char *name, const struct scenario *s,
+			 const struct sweep_grid *g, const char **guess)
+{
+	char **ov = calloc(g->naxes ? g->naxes : 1, sizeof(*ov)), frag[1100];
+	bool ok = ov != NULL;
+
+	for (size_t a = 0; ok && a < g->naxes; a++) {
+		guess[a] = NULL;
+		for (size_t v = 0; v < g->axes[a].nvalues && !guess[a]; v++) {
+			const char *at;
+
+			sweep_id_fragment(&g->axes[a], g->axes[a].values[v],
+					  frag, sizeof(frag) - 1);
+			strcat(frag, "_");
+			at = strstr(name, frag);
+			if (at && (at == name || at[-1] == '_'))
+				guess[a] = g->axes[a].values[v];
+		}
+		ok = guess[a] && (ov[a] = override_of(&g->axes[a], guess[a]));
+	}
+	ok = ok && value_is(text, path, s, (const char *const *)ov, g->naxes);
+	for (size_t a = 0; ov && a < g->naxes; a++)
+		free(ov[a]);
+	free(ov);
+	return ok;
 }
 
 /* Whether g varies the same keys, in the same order, as the merged grid. */
@@ -128,22 +172,26 @@ static void free_values(char **values, size_t n)
 /* The point's value of each axis of g, malloc'd, or NULL (said on msgs)
  * when one is none of the axis's values. */
 static char **probe_values(const char *text, const char *path,
-			   const struct scenario *s,
+			   const char *name, const struct scenario *s,
 			   const struct sweep_grid *g, FILE *msgs)
 {
 	char **values = calloc(g->naxes ? g->naxes : 1, sizeof(*values));
+	const char **guess = calloc(g->naxes ? g->naxes : 1, sizeof(*guess));
+	bool guessed = values && guess &&
+		       guess_values(text, path, name, s, g, guess);
 
-	for (size_t a = 0; values && a < g->naxes; a++) {
-		const char *v = probe_value(text, strlen(text), path, s,
-					    &g->axes[a]);
+	for (size_t a = 0; values && guess && a < g->naxes; a++) {
+		const char *v = guessed ? guess[a] :
+				probe_value(text, path, s, &g->axes[a]);
 
 		if (!v || !(values[a] = strdup(v))) {
 			fprintf(msgs, "sweep: skipped %s: its %s is none of "
 				"its grid's values\n", path, g->axes[a].key);
 			free_values(values, a);
-			return NULL;
+			values = NULL;
 		}
 	}
+	free(guess);
 	return values;
 }
 
@@ -197,7 +245,8 @@ static int read_point(struct collection *c, const char *path, FILE *msgs)
 		fprintf(msgs, "sweep: skipped %s: it varies other keys than "
 			"the points before it\n", path);
 	} else {
-		f.values = probe_values(text, file, &s, &g, msgs);
+		f.values = probe_values(text, file, strrchr(path, '/') + 1,
+					&s, &g, msgs);
 	}
 	if (f.values && merge_grid(c, &g, s.name) == 0) {
 		for (size_t a = 0; a < c->grid.naxes; a++)

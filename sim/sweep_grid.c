@@ -489,22 +489,31 @@ static uint64_t fnv1a(const char *s)
 
 #define ID_BODY_MAX 160
 
+void sweep_id_fragment(const struct sweep_axis *ax, const char *value,
+		       char *buf, size_t len)
+{
+	buf[0] = '\0';
+	append_escaped(buf, len, ax->name);
+	if (strlen(buf) + 1 < len)
+		strcat(buf, "=");
+	append_escaped(buf, len, value);
+}
+
 void sweep_point_id(const struct sweep_grid *g, size_t point, char *buf,
 		    size_t len)
 {
 	size_t combo = point / g->replications;
 	uint32_t rep = (uint32_t)(point % g->replications);
-	char body[2048] = "";
+	char body[2048] = "", part[1024];
 
 	assert(point < g->npoints && len >= 32);
 	for (size_t a = 0; a < g->naxes; a++) {
-		size_t v = sweep_combo_value(g, combo, a);
+		const struct sweep_axis *ax = &g->axes[a];
 
-		if (a)
-			strcat(body, "_");
-		append_escaped(body, sizeof(body) - 32, g->axes[a].name);
-		strcat(body, "=");
-		append_escaped(body, sizeof(body) - 32, g->axes[a].values[v]);
+		sweep_id_fragment(ax, ax->values[sweep_combo_value(g, combo, a)],
+				  part, sizeof(part));
+		snprintf(body + strlen(body), sizeof(body) - strlen(body),
+			 "%s%s", a ? "_" : "", part);
 	}
 	if (strlen(body) > ID_BODY_MAX) {
 		uint64_t h = fnv1a(body);

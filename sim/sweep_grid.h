@@ -83,6 +83,10 @@ size_t sweep_combo_with(const struct sweep_grid *g, size_t combo, size_t a,
 void sweep_point_id(const struct sweep_grid *g, size_t point, char *buf,
 		    size_t len);
 
+/* "name=value", escaped as in point names, into buf. */
+void sweep_id_fragment(const struct sweep_axis *ax, const char *value,
+		       char *buf, size_t len);
+
 /* The point's overrides: "key=value" for each axis, then "run.seed=S".
  * Fills ov (naxes + 1 strings, malloc'd); returns the count or -1. */
 int sweep_point_overrides(const struct sweep_grid *g, size_t point,

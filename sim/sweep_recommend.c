@@ -90,32 +90,17 @@ static void boot_param(const struct sweep_table *t, size_t combo,
 			 r->areas ? r->areas : r->boot_nareas);
 }
 
-/* The pool axis's value indices of a group, smallest pool first. */
-static void sort_by_pool(const struct sweep_table *t, size_t group,
-			 size_t axis, size_t *order)
+static double pool_key(const struct sweep_table *t, size_t combo,
+		       size_t axis)
 {
-	size_t n = t->grid->axes[axis].nvalues;
-
-	for (size_t j = 0; j < n; j++)
-		order[j] = j;
-	for (size_t i = 1; i < n; i++)          /* stable insertion sort */
-		for (size_t j = i; j > 0; j--) {
-			uint64_t a = sweep_cell_slabs(t, sweep_combo_with(t->grid, group,
-					axis, order[j - 1]), axis);
-			uint64_t b = sweep_cell_slabs(t, sweep_combo_with(t->grid, group,
-					axis, order[j]), axis);
-			size_t tmp;
-
-			if (a <= b)
-				break;
-			tmp = order[j];
-			order[j] = order[j - 1];
-			order[j - 1] = tmp;
-		}
+	return (double)sweep_cell_slabs(t, combo, axis);
 }
 
+/* One line for a combination of the other keys: its pool sizes smallest
+ * first, the first that suffices. combos has room for the pool axis's
+ * values. */
 static void recommend_group(const struct sweep_table *t, size_t group,
-			    size_t axis, size_t *order, FILE *out)
+			    size_t axis, size_t *combos, FILE *out)
 {
 	const struct sweep_grid *g = t->grid;
 	size_t n = g->axes[axis].nvalues, pick = n;
@@ -123,10 +108,9 @@ static void recommend_group(const struct sweep_table *t, size_t group,
 	char label[1024], param[256];
 
 	group_label(g, group, axis, label, sizeof(label));
-	sort_by_pool(t, group, axis, order);
+	sweep_series(t, group, axis, pool_key, combos);
 	for (size_t k = 0; k < n; k++) {
-		enum verdict v = cell_verdict(t, sweep_combo_with(g, group,
-							axis, order[k]));
+		enum verdict v = cell_verdict(t, combos[k]);
 
 		if (pick == n && v == SUFFICES)
 			pick = k;
@@ -138,19 +122,17 @@ static void recommend_group(const struct sweep_table *t, size_t group,
 	fprintf(out, "  %s%s", label, *label ? ": " : "");
 	if (pick == n) {
 		fprintf(out, "no pool size in the grid suffices (up to %" PRIu64
-			" slabs)%s\n", sweep_cell_slabs(t, sweep_combo_with(g, group, axis,
-			order[n - 1]), axis), incomplete_below ?
-			"; some replications did not finish" : "");
+			" slabs)%s\n", sweep_cell_slabs(t, combos[n - 1], axis),
+			incomplete_below ? "; some pool sizes have runs that "
+			"failed or never ran" : "");
 		return;
 	}
-	size_t combo = sweep_combo_with(g, group, axis, order[pick]);
-
-	boot_param(t, combo, axis, param, sizeof(param));
+	boot_param(t, combos[pick], axis, param, sizeof(param));
 	fprintf(out, "%s (%g MiB)", param,
-		(double)t->cells[combo].runs[0].boot_bytes / MiB);
+		(double)t->cells[combos[pick]].runs[0].boot_bytes / MiB);
 	if (incomplete_below)
-		fputs("; a smaller pool has replications that did not finish",
-		      out);
+		fputs("; a smaller pool has runs that failed or never ran, "
+		      "so it is not known", out);
 	if (failed_above)
 		fputs("; note: a larger pool in the grid still ran out, so the "
 		      "margin is thin (more replications would tell)", out);
@@ -161,24 +143,28 @@ void sweep_recommend(const struct sweep_table *t, FILE *out)
 {
 	const struct sweep_grid *g = t->grid;
 	int axis = sweep_pool_axis(g);
-	size_t *order;
+	size_t *combos;
 
 	if (axis < 0) {
 		fputs("recommendation: none; the grid does not vary the pool "
 		      "size (swiotlb.slabs or swiotlb.param)\n", out);
 		return;
 	}
-	order = malloc(g->axes[axis].nvalues * sizeof(*order));
-	if (!order)
+	combos = malloc(g->axes[axis].nvalues * sizeof(*combos));
+	if (!combos)
 		return;
-	fprintf(out, "recommendation: the smallest pool in the grid with no "
-		"swiotlb-full event in any of its %" PRIu32 " replication%s "
-		"(and no transient pool when swiotlb.dynamic is off):\n",
-		g->replications, g->replications == 1 ? "" : "s");
+	if (g->replications == 1)
+		fputs("recommendation: the smallest pool in the grid whose run "
+		      "had no swiotlb-full event", out);
+	else
+		fprintf(out, "recommendation: the smallest pool in the grid with "
+			"no swiotlb-full event in any of its %" PRIu32
+			" replications", g->replications);
+	fputs(" (and no transient pool when swiotlb.dynamic is off):\n", out);
 	for (size_t c = 0; c < g->ncombos; c++)
 		if (sweep_combo_value(g, c, (size_t)axis) == 0)
-			recommend_group(t, c, (size_t)axis, order, out);
-	free(order);
+			recommend_group(t, c, (size_t)axis, combos, out);
+	free(combos);
 }
 
 int sweep_write_recommendation(const struct sweep_table *t,

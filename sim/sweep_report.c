@@ -47,8 +47,9 @@ static int by_seed(const void *a, const void *b)
 void sweep_table_sort(struct sweep_table *t)
 {
 	for (size_t c = 0; t->cells && c < t->grid->ncombos; c++)
-		qsort(t->cells[c].runs, t->cells[c].nruns,
-		      sizeof(*t->cells[c].runs), by_seed);
+		if (t->cells[c].nruns > 1)
+			qsort(t->cells[c].runs, t->cells[c].nruns,
+			      sizeof(*t->cells[c].runs), by_seed);
 }
 
 void sweep_table_free(struct sweep_table *t)
@@ -60,11 +61,38 @@ void sweep_table_free(struct sweep_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
+size_t sweep_table_max_runs(const struct sweep_table *t)
+{
+	size_t most = 1;
+
+	for (size_t c = 0; c < t->grid->ncombos; c++)
+		if (t->cells[c].nruns > most)
+			most = t->cells[c].nruns;
+	return most;
+}
+
 int sweep_pool_axis(const struct sweep_grid *g)
 {
 	int a = sweep_axis_index(g, "swiotlb.slabs");
 
 	return a >= 0 ? a : sweep_axis_index(g, "swiotlb.param");
+}
+
+void sweep_series(const struct sweep_table *t, size_t group, size_t axis,
+		  sweep_order_key key, size_t *combos)
+{
+	size_t n = t->grid->axes[axis].nvalues;
+
+	for (size_t v = 0; v < n; v++)
+		combos[v] = sweep_combo_with(t->grid, group, axis, v);
+	for (size_t i = 1; i < n; i++) {        /* stable insertion sort */
+		size_t c = combos[i], j = i;
+		double k = key(t, c, axis);
+
+		for (; j > 0 && key(t, combos[j - 1], axis) > k; j--)
+			combos[j] = combos[j - 1];
+		combos[j] = c;
+	}
 }
 
 /* A CSV field: quoted when it holds a comma, a quote or a line break. */
@@ -96,13 +124,8 @@ int sweep_write_csv(const struct sweep_table *t, const char *path,
 {
 	const struct sweep_grid *g = t->grid;
 	struct outfile o;
-	size_t most = 1;
-	double *x;
+	double *x = malloc(sweep_table_max_runs(t) * sizeof(*x));
 
-	for (size_t c = 0; c < g->ncombos; c++)
-		if (t->cells[c].nruns > most)
-			most = t->cells[c].nruns;
-	x = malloc(most * sizeof(*x));
 	if (!x) {
 		snprintf(err, errlen, "out of memory");
 		return -1;

@@ -35,6 +35,8 @@ int sweep_table_add(struct sweep_table *t, size_t combo,
 /* Orders each cell's replications by seed. */
 void sweep_table_sort(struct sweep_table *t);
 void sweep_table_free(struct sweep_table *t);
+/* The most replications any cell holds (at least 1). */
+size_t sweep_table_max_runs(const struct sweep_table *t);
 
 /* sweep.csv: the grid's keys, `replications` (finished), then
  * <metric>_mean and <metric>_ci95 for each metric (see sweep_point.h);
@@ -66,6 +68,14 @@ int sweep_charts(const struct sweep_table *t, const char *dir, bool render,
  * default for 0). Pools are ordered and charted by this size. */
 uint64_t sweep_cell_slabs(const struct sweep_table *t, size_t combo,
 			  size_t axis);
+
+/* The combinations of one series: `group` with each value of `axis` in
+ * turn, into combos (nvalues of the axis), ordered by key, ties kept in
+ * grid order. */
+typedef double (*sweep_order_key)(const struct sweep_table *t, size_t combo,
+				  size_t axis);
+void sweep_series(const struct sweep_table *t, size_t group, size_t axis,
+		  sweep_order_key key, size_t *combos);
 
 /* The pool-size axis (swiotlb.slabs, else swiotlb.param), or -1. */
 int sweep_pool_axis(const struct sweep_grid *g);

@@ -155,6 +155,32 @@ static void stop_children(struct pool *pl, struct sweep_progress *p,
 	}
 }
 
+/* Starts job j; returns 0 or -1 (errno set) when fork failed. */
+static int launch(struct pool *pl, size_t j, const sigset_t *mask)
+{
+	pid_t driver = getpid(), pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0)
+		exec_child(&pl->jobs[j], mask, driver);
+	/* Both sides set the group, so a kill cannot come before it exists. */
+	setpgid(pid, pid);
+	pl->pid[j] = pid;
+	pl->running++;
+	return 0;
+}
+
+/* Takes back what is pending of the signals in set, before they are
+ * unblocked (a child reaped, or a second Ctrl-C while stopping). */
+static void drop_pending(const sigset_t *set)
+{
+	const struct timespec zero = { 0, 0 };
+
+	while (sigtimedwait(set, NULL, &zero) > 0)
+		;
+}
+
 int sweep_run_jobs(const struct sweep_job *jobs, size_t njobs,
 		   unsigned parallel, struct sweep_progress *p,
 		   sweep_job_done done, void *ctx, char *err, size_t errlen)
@@ -162,11 +188,10 @@ int sweep_run_jobs(const struct sweep_job *jobs, size_t njobs,
 	struct pool pl = { calloc(njobs ? njobs : 1, sizeof(pid_t)), 0, jobs,
 			   njobs };
 	struct sigaction sa = { .sa_handler = on_child }, old_chld;
-	sigset_t set, old_mask;
 	const struct timespec tick = { 0, TICK_NS };
+	sigset_t set, old_mask;
 	double start = now_s();
 	size_t next = 0, ran_here = 0;
-	pid_t driver = getpid();
 	int stop = 0, status = 0;
 
 	if (!pl.pid) {
@@ -181,31 +206,19 @@ int sweep_run_jobs(const struct sweep_job *jobs, size_t njobs,
 	sigprocmask(SIG_BLOCK, &set, &old_mask);
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGCHLD, &sa, &old_chld);
-	if (parallel < 1)
-		parallel = 1;
+	fflush(NULL);           /* no buffered output twice, via the children */
 	draw(p, 0, start);
-	while (!stop && (next < njobs || pl.running)) {
-		while (pl.running < parallel && next < njobs) {
-			pid_t pid = fork();
+	while (!stop && !status && (next < njobs || pl.running)) {
+		int sig;
 
-			if (pid < 0) {
-				snprintf(err, errlen, "cannot start a worker: %s",
-					 strerror(errno));
+		while (pl.running < (parallel ? parallel : 1) && next < njobs &&
+		       !status)
+			if (launch(&pl, next++, &old_mask)) {
+				snprintf(err, errlen, "cannot start a worker: "
+					 "%s", strerror(errno));
 				status = -1;
-				break;
 			}
-			if (pid == 0)
-				exec_child(&jobs[next], &old_mask, driver);
-			/* Both sides set the group, so a kill cannot
-			 * come before it exists. */
-			setpgid(pid, pid);
-			pl.pid[next++] = pid;
-			pl.running++;
-		}
-		if (status)
-			break;
-		int sig = sigtimedwait(&set, NULL, &tick);
-
+		sig = sigtimedwait(&set, NULL, &tick);
 		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
 			stop = sig;
 		ran_here += reap(&pl, p, done, ctx);
@@ -218,13 +231,7 @@ int sweep_run_jobs(const struct sweep_job *jobs, size_t njobs,
 		fputc('\n', stderr);
 	}
 	sigaction(SIGCHLD, &old_chld, NULL);
-	/* Drop what is still pending of ours before unblocking. */
-	{
-		const struct timespec zero = { 0, 0 };
-
-		while (sigtimedwait(&set, NULL, &zero) > 0)
-			;
-	}
+	drop_pending(&set);
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	free(pl.pid);
 	return status ? status : stop;

@@ -1,7 +1,7 @@
 /* tests/test_sweep_grid.c - a sweep's grid: value lists, linear and
  * geometric ranges with exact expected values, products of several keys
  * in order, point names, overrides, replication seeds, --vary. */
-#include "sim/sweep.h"
+#include "sim/cmd_sweep.h"
 #include "sim/sweep_grid.h"
 #include "tests/testutil.h"
 

@@ -217,7 +217,8 @@ static void test_csv_and_recommendation(void)
 	t.cells[1 * 2 + 1].nruns = 1;
 	rec = recommend_text(&t);
 	CHECK(strstr(rec, "  areas=2: swiotlb=4096,2 (8 MiB); a smaller pool "
-		      "has replications that did not finish\n") != NULL);
+		      "has runs that failed or never ran, so it is not "
+		      "known\n") != NULL);
 	free(rec);
 	sweep_table_free(&t);
 	sweep_grid_free(&g);
@@ -240,6 +241,48 @@ static void test_csv_and_recommendation(void)
 	scenario_free(&s);
 	unlink(path);
 	rmdir(dir);
+}
+
+/* The pool size given as swiotlb.param: the recommendation is the
+ * parameter itself. Values with commas are listed with ';'. */
+static void test_recommend_param(void)
+{
+	static const char *const ov[] = {
+		"sweep.vary.0.key=swiotlb.param",
+		"sweep.vary.0.values=4096,2;1024,2;2048,2",
+		"sweep.vary.1.key=swiotlb.dynamic",
+		"sweep.vary.1.values=false,true",
+		"sweep.replications=1",
+	};
+	static const uint64_t slabs[] = { 4096, 1024, 2048 };
+	struct scenario s;
+	struct sweep_grid g;
+	struct sweep_table t;
+	char *rec;
+
+	if (!make_grid(ov, 5, &s, &g))
+		return;
+	CHECK(!sweep_table_init(&t, &g, s.name));
+	for (size_t i = 0; i < 3; i++)
+		for (size_t d = 0; d < 2; d++) {
+			struct sweep_result r = { 0 };
+
+			r.pool_slabs = r.boot_nslabs = slabs[i];
+			r.boot_bytes = slabs[i] * 2048;
+			r.areas = r.boot_nareas = 2;
+			r.dynamic = d;
+			/* 1024 runs out; 2048 makes transient pools. */
+			r.metric[SWEEP_FULL_EVENTS] = slabs[i] == 1024;
+			r.metric[SWEEP_TRANSIENT_POOLS] = slabs[i] == 2048;
+			CHECK(!sweep_table_add(&t, i * 2 + d, &r));
+		}
+	rec = recommend_text(&t);
+	CHECK(strstr(rec, "  dynamic=false: swiotlb=4096,2 (8 MiB)\n") != NULL);
+	CHECK(strstr(rec, "  dynamic=true: swiotlb=2048,2 (4 MiB)\n") != NULL);
+	free(rec);
+	sweep_table_free(&t);
+	sweep_grid_free(&g);
+	scenario_free(&s);
 }
 
 /* A run folder made by hand: the point's resolved scenario and a
@@ -301,7 +344,7 @@ static void test_collect_handmade(void)
 {
 	struct scenario s;
 	struct sweep_grid g;
-	char dir[] = "/tmp/swsim-sweep-collect-XXXXXX", path[256];
+	char dir[] = "/tmp/swsim-sweep-collect-XXXXXX", path[256], path2[256];
 	char *csv, *rec, *chart, *out = NULL, *msgs = NULL;
 	size_t outlen = 0, msglen = 0;
 	FILE *fo, *fm;
@@ -318,6 +361,10 @@ static void test_collect_handmade(void)
 		make_point(dir, &g, p, hand_full[i][j][r], 700 + 100 * (double)i,
 			   !(i == 0 && j == 1 && r == 1));
 	}
+	/* A folder renamed: its values are still read from its scenario. */
+	snprintf(path, sizeof(path), "%s/points/slabs=4096_areas=2_r1", dir);
+	snprintf(path2, sizeof(path2), "%s/points/moved", dir);
+	CHECK(!rename(path, path2));
 	/* A run killed while writing leaves its temporary folder. */
 	snprintf(path, sizeof(path), "%s/points/slabs=1024_areas=1_r0.tmp-"
 		 "AbC123", dir);
@@ -400,6 +447,7 @@ int main(void)
 	RUN(test_ci);
 	RUN(test_json);
 	RUN(test_csv_and_recommendation);
+	RUN(test_recommend_param);
 	RUN(test_collect_handmade);
 	RUN(test_collect_empty);
 	return tu_finish();
