@@ -129,6 +129,14 @@ int run_scenario(const struct scenario *s, const struct run_options *o,
 	for (size_t i = 0; i < st.nwls; i++)
 		workload_stop(st.wls[i]);
 	machine_sample(st.m);
+	for (size_t i = 0; i < st.nwls; i++)
+		if (workload_error(st.wls[i])) {
+			if (o->progress)
+				fputs("\r\033[K", stderr);
+			snprintf(err, errlen, "workloads[%zu] (%s): %s", i,
+				 st.wls[i]->name, workload_error(st.wls[i]));
+			goto out;
+		}
 	if (o->progress)
 		fputs("\r\033[K", stderr);
 	yf = open_memstream(&yaml, &yaml_len);

@@ -5,6 +5,7 @@
 #include "workloads/mapbench.h"
 #include "workloads/network.h"
 #include "workloads/storage.h"
+#include "workloads/tracewl.h"
 
 #include <stdlib.h>
 
@@ -73,10 +74,11 @@ static struct workload *make_mapbench(const struct scenario_workload *w,
 static struct workload *make_trace(const struct scenario_workload *w,
 				   struct machine *m, char *err, size_t len)
 {
-	(void)w;
-	(void)m;
-	snprintf(err, len, "trace workloads are not available yet");
-	return NULL;
+	struct tracewl_config c;
+
+	tracewl_config_init(&c, w->file_path);
+	c.retry_delay_ns = w->retry_delay;
+	return tracewl_new(m, w->name, &c, err, len);
 }
 
 static struct workload *make_one(const struct scenario *s,

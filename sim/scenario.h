@@ -23,8 +23,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "workloads/sizedist.h"
+
 #define SCENARIO_MAX_CPUS 8192     /* NR_CPUS of an x86 MAXSMP kernel */
-#define SCENARIO_MIX_MAX 32        /* entries of a weighted size mix */
 #define SCENARIO_ERR_MAX 512       /* room enough for any error message */
 
 /* Costs of the simulated machine. 0 means "the built-in default", which
@@ -91,31 +92,15 @@ struct scenario_device {
 	int32_t completion_cpu;     /* -1: the submitting CPU */
 };
 
-/* A request-size distribution, as text and parsed:
+/* A request-size distribution, as text and parsed by the workloads' own
+ * parser (workloads/sizedist.h), so a scenario that loads also runs:
  *   "128k"                  fixed
  *   "4k-256k"               uniform between the bounds (inclusive)
  *   "4k:70,64k:20,256k:10"  weighted mix (weights need not sum to 100)
  *   "lognormal:64k,2.0"     log-normal with that median and sigma */
-enum scenario_dist_kind {
-	SCENARIO_DIST_FIXED,
-	SCENARIO_DIST_UNIFORM,
-	SCENARIO_DIST_MIX,
-	SCENARIO_DIST_LOGNORMAL,
-};
-
-struct scenario_size_dist {
-	enum scenario_dist_kind kind;
-	uint64_t min, max;          /* fixed: both the size; uniform: bounds */
-	uint64_t median;            /* lognormal */
-	double sigma;               /* lognormal */
-	uint32_t nmix;              /* mix */
-	uint64_t mix_size[SCENARIO_MIX_MAX];
-	double mix_weight[SCENARIO_MIX_MAX];
-};
-
 struct scenario_size_spec {
 	char *text;                 /* as written (or the default) */
-	struct scenario_size_dist dist;
+	struct sizedist dist;
 };
 
 /* A CPU list such as "0-3,8": the text, and the CPUs it names, ascending

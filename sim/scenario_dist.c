@@ -1,111 +1,11 @@
-/* sim/scenario_dist.c - the compound values of scenario files: request
- * size distributions ("4k:70,64k:30") and CPU lists ("0-3,8"). */
+/* sim/scenario_dist.c - the compound values of scenario files: CPU lists
+ * ("0-3,8"). Size distributions use the workloads' parser (sizedist). */
 #include "sim/scenario_units.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* One size of a distribution: at least one byte. `role` names it. */
-static int dist_size(const char *text, const char *part, const char *role,
-		     uint64_t *v, char *why, size_t len)
-{
-	char sub[160];
-
-	if (units_parse_size(part, v, sub, sizeof(sub)))
-		return units_fail(why, len, "\"%s\": %s %s", text, role, sub);
-	if (!*v)
-		return units_fail(why, len, "\"%s\": %s is zero", text, role);
-	return 0;
-}
-
-static int dist_real(const char *text, const char *part, const char *role,
-		     double *v, char *why, size_t len)
-{
-	char sub[160];
-
-	if (units_parse_real(part, v, sub, sizeof(sub)))
-		return units_fail(why, len, "\"%s\": %s %s", text, role, sub);
-	if (!(*v > 0))
-		return units_fail(why, len, "\"%s\": %s must be above 0",
-				  text, role);
-	return 0;
-}
-
-static int parse_mix(const char *s, char *body, struct scenario_size_dist *d,
-		     char *why, size_t len)
-{
-	char *save = NULL;
-
-	d->kind = SCENARIO_DIST_MIX;
-	for (char *e = strtok_r(body, ",", &save); e;
-	     e = strtok_r(NULL, ",", &save)) {
-		char *colon = strchr(e, ':');
-		uint32_t i = d->nmix;
-
-		if (!colon)
-			return units_fail(why, len, "\"%s\": entry \"%s\" has "
-					  "no \":WEIGHT\"", s, e);
-		if (i == SCENARIO_MIX_MAX)
-			return units_fail(why, len, "\"%s\": more than %d "
-					  "entries", s, SCENARIO_MIX_MAX);
-		*colon = '\0';
-		if (dist_size(s, e, "size", &d->mix_size[i], why, len) ||
-		    dist_real(s, colon + 1, "weight", &d->mix_weight[i], why,
-			      len))
-			return -1;
-		d->nmix++;
-	}
-	if (!d->nmix)
-		return units_fail(why, len, "\"%s\": the mix is empty", s);
-	return 0;
-}
-
-int units_parse_size_dist(const char *text, struct scenario_size_dist *d,
-			  char *why, size_t len)
-{
-	char s[512], body[512];
-	char *dash;
-
-	memset(d, 0, sizeof(*d));
-	if (!units_trim(text, s, sizeof(s)))
-		return units_fail(why, len, "\"%.40s...\" is too long", text);
-	if (!*s)
-		return units_fail(why, len, "the value is empty");
-	strcpy(body, s);
-	if (!strncmp(s, "lognormal:", 10)) {
-		char *comma = strchr(body + 10, ',');
-
-		d->kind = SCENARIO_DIST_LOGNORMAL;
-		if (!comma)
-			return units_fail(why, len, "\"%s\": lognormal needs "
-					  "MEDIAN,SIGMA", s);
-		*comma = '\0';
-		return dist_size(s, body + 10, "median", &d->median, why,
-				 len) ||
-		       dist_real(s, comma + 1, "sigma", &d->sigma, why, len);
-	}
-	if (strchr(s, ':'))
-		return parse_mix(s, body, d, why, len);
-	dash = strchr(body + 1, '-');
-	if (dash) {
-		d->kind = SCENARIO_DIST_UNIFORM;
-		*dash = '\0';
-		if (dist_size(s, body, "lower bound", &d->min, why, len) ||
-		    dist_size(s, dash + 1, "upper bound", &d->max, why, len))
-			return -1;
-		if (d->max < d->min)
-			return units_fail(why, len, "\"%s\": the upper bound "
-					  "is below the lower", s);
-		return 0;
-	}
-	d->kind = SCENARIO_DIST_FIXED;
-	if (dist_size(s, body, "size", &d->min, why, len))
-		return -1;
-	d->max = d->min;
-	return 0;
-}
 
 static int cpu_number(const char *s, const char *part, uint32_t *v,
 		      char *why, size_t len)

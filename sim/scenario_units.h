@@ -49,9 +49,6 @@ int units_parse_int(const char *s, int64_t *v, char *why, size_t len);
 int units_parse_real(const char *s, double *v, char *why, size_t len);
 int units_parse_bool(const char *s, bool *v, char *why, size_t len);
 
-/* A size distribution (see struct scenario_size_dist); sizes >= 1 byte. */
-int units_parse_size_dist(const char *s, struct scenario_size_dist *d,
-			  char *why, size_t len);
 /* A CPU list "0-3,8": *cpu gets a malloc'd ascending list without repeats
  * of the *n CPUs named (each below SCENARIO_MAX_CPUS). */
 int units_parse_cpu_list(const char *s, uint32_t **cpu, uint32_t *n,

@@ -113,11 +113,17 @@ static int parse_string(const struct sc_field *f, const char *text,
 static int parse_dist(const char *text, void *member, char *why, size_t len)
 {
 	struct scenario_size_spec *spec = member;
-	struct scenario_size_dist d;
+	struct sizedist d;
 	char *copy;
 
-	if (units_parse_size_dist(text, &d, why, len))
+	if (sizedist_parse(text, &d, why, len)) {
+		/* The field's own "(expected ...)" follows: keep one. */
+		char *exp = strstr(why, " (expected ");
+
+		if (exp)
+			*exp = '\0';
 		return -1;
+	}
 	copy = strdup(text);
 	if (!copy)
 		return units_fail(why, len, "out of memory");
@@ -365,15 +371,15 @@ static bool str_equal(const char *a, const char *b)
 static bool dist_equal(const struct scenario_size_spec *a,
 		       const struct scenario_size_spec *b)
 {
-	const struct scenario_size_dist *x = &a->dist, *y = &b->dist;
+	const struct sizedist *x = &a->dist, *y = &b->dist;
 
 	if (!str_equal(a->text, b->text) || x->kind != y->kind ||
-	    x->min != y->min || x->max != y->max || x->median != y->median ||
-	    x->sigma != y->sigma || x->nmix != y->nmix)
+	    x->lo != y->lo || x->hi != y->hi || x->step != y->step ||
+	    x->median != y->median || x->sigma != y->sigma || x->n != y->n)
 		return false;
-	for (uint32_t i = 0; i < x->nmix; i++)
-		if (x->mix_size[i] != y->mix_size[i] ||
-		    x->mix_weight[i] != y->mix_weight[i])
+	for (size_t i = 0; i < x->n; i++)
+		if (x->entry[i].size != y->entry[i].size ||
+		    x->entry[i].weight != y->entry[i].weight)
 			return false;
 	return true;
 }

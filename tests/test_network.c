@@ -102,7 +102,8 @@ static void rings_full(uint64_t buffer, uint64_t slots_per_buffer,
 	CHECK_EQ(w->stats.unmaps, c->rx_packets);
 	CHECK_EQ(w->stats.syncs, c->rx_packets);
 	CHECK_EQ(w->stats.bytes, c->rx_bytes);
-	CHECK_EQ(stats_counters(machine_stats(f.m))->io_completed, c->rx_packets);
+	CHECK_EQ(stats_counters(machine_stats(f.m))->io_completed,
+		 c->rx_packets);
 	check_balanced(w);
 	workload_destroy(w);
 out:
@@ -179,7 +180,8 @@ static void test_pool_too_small(void)
 	CHECK_EQ(c->rx_packets, 1000);
 	CHECK_EQ(c->rx_drops, 0);
 	CHECK_EQ(c->ring_shortfall_events, 2 + 1000);
-	CHECK_EQ(c->rx_refill_maps, 256 + c->rx_packets + c->ring_shortfall_events);
+	CHECK_EQ(c->rx_refill_maps,
+		 256 + c->rx_packets + c->ring_shortfall_events);
 	CHECK_EQ(w->stats.map_failures, c->ring_shortfall_events);
 	CHECK_EQ(stats_counters(machine_stats(f.m))->full_events,
 		 c->ring_shortfall_events);
@@ -317,6 +319,44 @@ static void test_tx_poisson_and_drops(void)
 	check_balanced(w);
 	workload_destroy(w);
 out:
+	fixture_free(&f);
+}
+
+/* A slow device and a small tx ring: beyond tx_ring_size packets in
+ * flight on a CPU, arrivals are dropped. */
+static void test_tx_ring_full(void)
+{
+	struct machine_config cfg;
+	struct fixture f;
+	struct network_config nc;
+	struct workload *w;
+	const struct network_counters *c;
+
+	fixture_config(&cfg, 1, 1024, 1, false);
+	quiet_device(&nic, "nic0");
+	nic.latency_ns = SIM_MS(1);
+	cfg.devices = &nic;
+	cfg.ndevices = 1;
+	if (!fixture_new(&f, &cfg))
+		return;
+	network_config_init(&nc, "nic0");
+	nc.ring_size = 4;
+	nc.tx_rate_pps = 1e6;
+	nc.tx_arrival = NETWORK_ARRIVAL_PERIODIC;
+	nc.tx_ring_size = 10;
+	w = nic_new(&f, &nc);
+	if (w) {
+		run_then_drain(&f, w, SIM_US(100));
+		c = network_counters(w);
+		CHECK_EQ(w->stats.requests_issued, 100);
+		CHECK_EQ(c->tx_packets, 10);
+		CHECK_EQ(c->tx_ring_full, 90);
+		CHECK_EQ(c->tx_drops, 0);
+		CHECK_EQ(w->stats.drops, 90);
+		CHECK_EQ(machine_now(f.m), SIM_US(10) + SIM_MS(1));
+		check_balanced(w);
+		workload_destroy(w);
+	}
 	fixture_free(&f);
 }
 
@@ -478,6 +518,7 @@ int main(void)
 	RUN(test_empty_ring_timer);
 	RUN(test_tx_exact);
 	RUN(test_tx_poisson_and_drops);
+	RUN(test_tx_ring_full);
 	RUN(test_timed_list);
 	RUN(test_same_seed_same_json);
 	RUN(test_config_errors);

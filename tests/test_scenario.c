@@ -152,9 +152,9 @@ static void test_minimal_defaults(void)
 	CHECK_EQ(w->cpus.cpu[3], 3);
 	CHECK_EQ(w->queue_depth, 32);
 	CHECK(!strcmp(w->size.text, "4k"));
-	CHECK_EQ(w->size.dist.kind, SCENARIO_DIST_FIXED);
-	CHECK_EQ(w->size.dist.min, 4096);
-	CHECK_EQ(w->size.dist.max, 4096);
+	CHECK_EQ(w->size.dist.kind, SIZEDIST_FIXED);
+	CHECK_EQ(w->size.dist.lo, 4096);
+	CHECK_EQ(w->size.dist.hi, 4096);
 	CHECK(w->read_fraction == 1.0 && w->rate == 0);
 	CHECK(w->huge_page_fraction == 0 && w->adjacent_page_probability == 0);
 	CHECK_EQ(w->requeue_delay, 20 * US);
@@ -232,10 +232,10 @@ static void test_full(void)
 	w = &s.workloads[0];
 	CHECK_EQ(w->cpus.n, 5);
 	CHECK_EQ(w->cpus.cpu[4], 8);
-	CHECK_EQ(w->size.dist.kind, SCENARIO_DIST_MIX);
-	CHECK_EQ(w->size.dist.nmix, 3);
-	CHECK_EQ(w->size.dist.mix_size[1], 64 * KiB);
-	CHECK(w->size.dist.mix_weight[2] == 10);
+	CHECK_EQ(w->size.dist.kind, SIZEDIST_MIX);
+	CHECK_EQ(w->size.dist.n, 3);
+	CHECK_EQ(w->size.dist.entry[1].size, 64 * KiB);
+	CHECK(w->size.dist.entry[2].weight == 10);
 	CHECK(w->rate == 2000);
 	CHECK_EQ(w->requeue_delay, 1500 * US);
 	w = &s.workloads[1];
@@ -243,8 +243,8 @@ static void test_full(void)
 	CHECK_EQ(w->device_index, 1);
 	CHECK_EQ(w->rx_buffer, 9018);
 	CHECK(w->rx_rate == 1e5);
-	CHECK_EQ(w->tx_size.dist.kind, SCENARIO_DIST_LOGNORMAL);
-	CHECK_EQ(w->tx_size.dist.median, 1024);
+	CHECK_EQ(w->tx_size.dist.kind, SIZEDIST_LOGNORMAL);
+	CHECK(w->tx_size.dist.median == 1024);
 	CHECK(w->tx_size.dist.sigma == 0.5);
 	w = &s.workloads[2];
 	CHECK_EQ(w->threads, 8);
@@ -365,24 +365,12 @@ static void test_units(void)
 
 static void test_value_grammars(void)
 {
-	struct scenario_size_dist d;
 	uint32_t *cpu, n;
 	char why[256];
 	uint64_t m;
 
-	CHECK(!units_parse_size_dist("4k-256k", &d, why, sizeof(why)));
-	CHECK(d.kind == SCENARIO_DIST_UNIFORM && d.min == 4096 &&
-	      d.max == 256 * KiB);
-	CHECK(!units_parse_size_dist("lognormal:64k,2.0", &d, why,
-				     sizeof(why)));
-	CHECK(d.kind == SCENARIO_DIST_LOGNORMAL && d.median == 64 * KiB &&
-	      d.sigma == 2.0);
-	CHECK(units_parse_size_dist("256k-4k", &d, why, sizeof(why)));
-	CHECK(units_parse_size_dist("4k:70,64k", &d, why, sizeof(why)));
-	CHECK(units_parse_size_dist("4k:x", &d, why, sizeof(why)));
-	CHECK(!strcmp(why, "\"4k:x\": weight \"x\" is not a number"));
-	CHECK(units_parse_size_dist("0", &d, why, sizeof(why)));
-	CHECK(units_parse_size_dist("lognormal:64k,0", &d, why, sizeof(why)));
+	/* Size distributions are the workloads' grammar (tests/test_sizedist.c);
+	 * the scenario only has to refuse what the workloads would. */
 	CHECK(!units_parse_cpu_list("8,0-3,2", &cpu, &n, why, sizeof(why)));
 	CHECK_EQ(n, 5);
 	CHECK(cpu[0] == 0 && cpu[3] == 3 && cpu[4] == 8);
@@ -520,7 +508,11 @@ static void test_error_cross_checks(void)
 	TEXT_ERROR("devices:\n  - {name: d}\nworkloads:\n  - name: w\n"
 		   "    kind: storage\n    device: d\n    size: 4k:70,x:30\n",
 		   "t.yaml:7:11: workloads[0].size: ",
-		   "\"4k:70,x:30\": size \"x\" is not a number");
+		   "size distribution \"4k:70,x:30\": \"x\" is not a size");
+	/* What the storage workload cannot take is refused at load time. */
+	TEXT_ERROR("devices:\n  - {name: d}\nworkloads:\n  - name: w\n"
+		   "    kind: storage\n    device: d\n    size: 1.5k\n",
+		   "t.yaml:7:11: workloads[0].size: ", "\"1.5k\" is not a size");
 }
 
 static void test_override_scalar_nested_list(void)
@@ -542,7 +534,7 @@ static void test_override_scalar_nested_list(void)
 	CHECK_EQ(s.machine.cpus, 8);
 	CHECK_EQ(s.machine.costs.map_call, 1500);
 	CHECK_EQ(s.workloads[0].queue_depth, 64);
-	CHECK_EQ(s.workloads[0].size.dist.kind, SCENARIO_DIST_UNIFORM);
+	CHECK_EQ(s.workloads[0].size.dist.kind, SIZEDIST_UNIFORM);
 	CHECK(!strcmp(s.workloads[0].cpus.text, "0-7"));
 	CHECK(s.swiotlb.dynamic);
 	CHECK_EQ(s.ndevices, 2);

@@ -35,10 +35,11 @@ void network_config_init(struct network_config *cfg, const char *device)
 		.tx_rate_pps = 0.0,
 		.tx_arrival = NETWORK_ARRIVAL_POISSON,
 		.tx_sizes = NETWORK_DEFAULT_TX_SIZES,
+		.tx_ring_size = NETWORK_DEFAULT_TX_RING_SIZE,
 	};
 }
 
-/* ---- packets --------------------------------------------------------- */
+/* ---- packets ------------------------------------------------------------- */
 
 struct net_packet *net_packet_get(struct network *net)
 {
@@ -68,7 +69,7 @@ void net_packet_put(struct network *net, struct net_packet *p)
 	net->free_packets = p;
 }
 
-/* ---- helpers ---------------------------------------------------------- */
+/* ---- helpers ------------------------------------------------------------- */
 
 uint64_t net_next_orig(uint64_t *cursor, uint64_t base, uint64_t bytes)
 {
@@ -108,7 +109,7 @@ void net_out_of_memory(struct network *net)
 	workload_stop(net->w);
 }
 
-/* ---- configuration checks ---------------------------------------------- */
+/* ---- configuration checks ------------------------------------------------ */
 
 static int check_rates(const struct network_config *cfg, char *err,
 		       size_t errlen)
@@ -139,8 +140,8 @@ static int check_ring(struct network *net, char *err, size_t errlen)
 		return -1;
 	}
 	if (cfg->rx_queues > NETWORK_MAX_QUEUES) {
-		snprintf(err, errlen, "rx_queues %u: at most %d", cfg->rx_queues,
-			 NETWORK_MAX_QUEUES);
+		snprintf(err, errlen, "rx_queues %u: at most %d",
+			 cfg->rx_queues, NETWORK_MAX_QUEUES);
 		return -1;
 	}
 	if (cfg->rx_buffer_bytes < 1 || cfg->rx_buffer_bytes > max_seg) {
@@ -186,12 +187,15 @@ static char *err_prefix(char *err, size_t *errlen, const char *prefix)
 	return err + n;
 }
 
-static int parse_sizes(const char *text, const char *what,
-		       struct sizedist *out, char *err, size_t errlen)
+/* A size text of the configuration (NULL: the default). */
+static int parse_sizes(const char *text, const char *fallback,
+		       const char *what, struct sizedist *out, char *err,
+		       size_t errlen)
 {
 	char *rest = err_prefix(err, &errlen, what);
 
-	return sizedist_parse(text, out, rest, errlen) ? -1 : 0;
+	return sizedist_parse(text ? text : fallback, out, rest, errlen) ?
+		-1 : 0;
 }
 
 /* Copies the configuration and checks everything that needs no memory
@@ -212,10 +216,10 @@ static int network_configure(struct network *net,
 		return -1;
 	}
 	if (check_rates(cfg, err, errlen) || check_ring(net, err, errlen) ||
-	    parse_sizes(cfg->rx_sizes ? cfg->rx_sizes : NETWORK_DEFAULT_RX_SIZES,
-			"rx_sizes", &net->rx_sizes, err, errlen) ||
-	    parse_sizes(cfg->tx_sizes ? cfg->tx_sizes : NETWORK_DEFAULT_TX_SIZES,
-			"tx_sizes", &net->tx_sizes, err, errlen))
+	    parse_sizes(cfg->rx_sizes, NETWORK_DEFAULT_RX_SIZES, "rx_sizes",
+			&net->rx_sizes, err, errlen) ||
+	    parse_sizes(cfg->tx_sizes, NETWORK_DEFAULT_TX_SIZES, "tx_sizes",
+			&net->tx_sizes, err, errlen))
 		return -1;
 	n = workload_parse_cpus(cfg->cpus, machine_ncpus(net->m), &net->cpus,
 				err, errlen);
@@ -226,7 +230,7 @@ static int network_configure(struct network *net,
 	return check_rx_list(net, cfg, err, errlen);
 }
 
-/* ---- the workload interface ------------------------------------------- */
+/* ---- the workload interface ---------------------------------------------- */
 
 static int network_start(struct workload *w, char *err, size_t errlen)
 {
@@ -275,8 +279,8 @@ static int network_write_json(const struct workload *w, FILE *out)
 	for (unsigned int q = 0; q < net->nrxq; q++)
 		fprintf(out, "%s%" PRIu32, q ? ", " : "", net->rxq[q].nposted);
 	fprintf(out, "], \"tx_packets\": %" PRIu64 ", \"tx_bytes\": %" PRIu64
-		", \"tx_drops\": %" PRIu64, c->tx_packets, c->tx_bytes,
-		c->tx_drops);
+		", \"tx_drops\": %" PRIu64 ", \"tx_ring_full\": %" PRIu64,
+		c->tx_packets, c->tx_bytes, c->tx_drops, c->tx_ring_full);
 	return ferror(out) ? -1 : 0;
 }
 
@@ -296,6 +300,7 @@ static void network_destroy(struct workload *w)
 	if (net->tx_rng)
 		gsl_rng_free(net->tx_rng);
 	free((void *)net->cfg.rx_packets);
+	free(net->tx_in_flight);
 	free(net->cpus);
 	free(net);
 	w->impl = NULL;
@@ -327,7 +332,9 @@ static int network_alloc(struct network *net,
 	}
 	snprintf(stream, sizeof(stream), "workload:%s:tx", net->w->name);
 	net->tx_rng = machine_rng_new(net->m, stream);
-	if (!net->tx_rng)
+	net->tx_in_flight = calloc(machine_ncpus(net->m),
+				   sizeof(*net->tx_in_flight));
+	if (!net->tx_rng || !net->tx_in_flight)
 		goto oom;
 	return net_rx_init(net, err, errlen);
 oom:
@@ -344,6 +351,7 @@ struct workload *network_new(struct machine *m, const char *name,
 	char who[96];
 	char *msg;
 
+	assert(m && name && cfg && err);
 	if (!w || !net) {
 		snprintf(err, errlen, "network %s: out of memory", name);
 		free(w);
@@ -368,7 +376,7 @@ struct workload *network_new(struct machine *m, const char *name,
 	return w;
 }
 
-/* ---- accessors ------------------------------------------------------------ */
+/* ---- accessors ----------------------------------------------------------- */
 
 const struct network_counters *network_counters(const struct workload *w)
 {

@@ -24,8 +24,12 @@
  * CPUs of the list (each on one CPU, picked uniformly at random): map
  * DMA_TO_DEVICE on that CPU, hand the bytes to the device (completion
  * interrupt on the same CPU, as XPS pins a CPU's tx queue), unmap on
- * completion. A failed map drops the packet (tx drop). One mapping per
- * packet: a real skb's head and fragments map separately.
+ * completion. A failed map drops the packet (tx drop). Each CPU's tx
+ * queue holds at most `tx_ring_size` packets between their arrival and
+ * their unmap; one arriving at a full ring is dropped (tx_ring_full), as
+ * a stopped queue would make the qdisc drop (its own queue is not
+ * modelled). One mapping per packet: a real skb's head and fragments map
+ * separately.
  *
  * A request (struct workload_stats) is a packet, rx or tx: issued when it
  * arrives, completed when its unmap returns, or dropped. in_flight =
@@ -52,10 +56,11 @@
 #include "workloads/workload.h"
 
 /* Defaults (documented in the config struct below). */
-#define NETWORK_DEFAULT_RING_SIZE 1024            /* ethtool -g: common rx ring */
+#define NETWORK_DEFAULT_RING_SIZE 1024
 #define NETWORK_DEFAULT_RX_BUFFER_BYTES 1518      /* 1500 MTU + headers */
 #define NETWORK_DEFAULT_RX_SIZES "1500"
 #define NETWORK_DEFAULT_TX_SIZES "1500"
+#define NETWORK_DEFAULT_TX_RING_SIZE 1024
 #define NETWORK_DEFAULT_REFILL_RETRY_NS 500000000ULL  /* virtio-net: HZ/2 */
 #define NETWORK_MAX_RING_SIZE 65536
 #define NETWORK_MAX_QUEUES 4096
@@ -80,7 +85,7 @@ enum network_steering {
 
 /* One packet of a timed rx list. */
 struct network_rx_packet {
-	uint64_t t_ns;              /* after start; non-decreasing in the list */
+	uint64_t t_ns;              /* after start; never decreasing */
 	int32_t queue;              /* -1: by `rx_steering` */
 	uint64_t bytes;             /* 0: drawn from `rx_sizes` */
 };
@@ -124,6 +129,8 @@ struct network_config {
 	enum network_arrival tx_arrival;      /* default POISSON */
 	/* tx packet sizes (sizedist grammar; default "1500"). */
 	const char *tx_sizes;
+	/* tx packets in flight per CPU (default 1024); 0: no limit. */
+	uint32_t tx_ring_size;
 };
 
 /* Fills cfg with the defaults above for `device`. */
@@ -142,6 +149,7 @@ struct network_counters {
 	uint64_t tx_packets;        /* sent and unmapped */
 	uint64_t tx_bytes;
 	uint64_t tx_drops;          /* tx map failed */
+	uint64_t tx_ring_full;      /* dropped: the CPU's tx ring was full */
 };
 
 /* Builds the generator on m (see the contract). Returns NULL with a

@@ -47,6 +47,7 @@ struct network {
 	struct net_rxq *rxq;
 	unsigned int nrxq;
 	gsl_rng *tx_rng;
+	uint32_t *tx_in_flight;             /* per machine CPU */
 	struct network_counters c;
 	/* arrivals */
 	size_t rx_next;                     /* next entry of the timed list */

@@ -111,7 +111,7 @@ void net_rx_refill(struct net_rxq *q)
 	net->c.rx_refill_maps++;
 }
 
-/* ---- the completion path -------------------------------------------------- */
+/* ---- the completion path ------------------------------------------------- */
 
 static void rx_unmapped(struct machine *m, void *ctx,
 			const struct machine_op_result *res)
@@ -150,7 +150,7 @@ static void rx_dma_done(struct machine *m, void *ctx,
 	net_rx_refill(q);
 }
 
-/* ---- arrivals -------------------------------------------------------------- */
+/* ---- arrivals ------------------------------------------------------------ */
 
 static void rx_packet_arrives(struct network *net, struct net_rxq *q,
 			      uint64_t bytes)
@@ -239,7 +239,8 @@ static void rx_arrival_action(struct sim_engine *eng, void *subject,
 	(void)arg;
 	net->rx_event = 0;
 	if (cfg->rx_npackets) {
-		const struct network_rx_packet *e = &cfg->rx_packets[net->rx_next++];
+		const struct network_rx_packet *e =
+			&cfg->rx_packets[net->rx_next++];
 
 		q = e->queue >= 0 ? (unsigned int)e->queue : rx_steer(net);
 		bytes = e->bytes ? e->bytes :
@@ -252,7 +253,7 @@ static void rx_arrival_action(struct sim_engine *eng, void *subject,
 	rx_schedule_next(net);
 }
 
-/* ---- life cycle ------------------------------------------------------------ */
+/* ---- life cycle ---------------------------------------------------------- */
 
 int net_rx_init(struct network *net, char *err, size_t errlen)
 {

@@ -16,6 +16,7 @@ static void tx_unmapped(struct machine *m, void *ctx,
 	net_request_done(net, p);
 	net->c.tx_packets++;
 	net->c.tx_bytes += p->bytes;
+	net->tx_in_flight[p->cpu]--;
 	net_packet_put(net, p);
 }
 
@@ -43,6 +44,7 @@ static void tx_mapped(struct machine *m, void *ctx,
 		net->w->stats.map_failures++;
 		net->w->stats.drops++;
 		net->c.tx_drops++;
+		net->tx_in_flight[p->cpu]--;
 		net_packet_put(net, p);
 		return;
 	}
@@ -50,6 +52,7 @@ static void tx_mapped(struct machine *m, void *ctx,
 	if (machine_device_submit(m, net->dev, p->bytes, p->cpu, tx_sent, p)) {
 		/* Give the buffer back; the packet is lost. */
 		machine_unmap(m, p->cpu, p->mapping, true, NULL, NULL);
+		net->tx_in_flight[p->cpu]--;
 		net_packet_put(net, p);
 		net_out_of_memory(net);
 	}
@@ -70,33 +73,51 @@ static void tx_schedule_next(struct network *net)
 		tx_arrival_action, net, 0);
 }
 
-static void tx_arrival_action(struct sim_engine *eng, void *subject,
-			      uint64_t arg)
+/* A packet to send on cpu: mapped on it, unless its tx ring is full. */
+static void tx_packet(struct network *net, unsigned int cpu, uint64_t bytes)
 {
-	struct network *net = subject;
 	struct net_packet *p;
 	uint64_t orig;
 
-	(void)eng;
-	(void)arg;
-	net->tx_event = 0;
+	net->w->stats.requests_issued++;
+	if (net->cfg.tx_ring_size &&
+	    net->tx_in_flight[cpu] >= net->cfg.tx_ring_size) {
+		net->c.tx_ring_full++;
+		net->w->stats.drops++;
+		return;
+	}
 	p = net_packet_get(net);
 	if (!p) {
 		net_out_of_memory(net);
 		return;
 	}
-	p->cpu = net->cpus[gsl_rng_uniform_int(net->tx_rng, net->ncpus)];
-	p->bytes = sizedist_sample(&net->tx_sizes, net->tx_rng);
+	p->cpu = cpu;
+	p->bytes = bytes;
 	p->arrived = machine_now(net->m);
-	orig = net_next_orig(&net->tx_orig, NETWORK_TX_ORIG_BASE, p->bytes);
-	net->w->stats.requests_issued++;
-	if (machine_map(net->m, p->cpu, net->dev, orig, (size_t)p->bytes,
+	orig = net_next_orig(&net->tx_orig, NETWORK_TX_ORIG_BASE, bytes);
+	if (machine_map(net->m, cpu, net->dev, orig, (size_t)bytes,
 			DMA_TO_DEVICE, 0, tx_mapped, p)) {
 		net_packet_put(net, p);
 		net_out_of_memory(net);
 		return;
 	}
+	net->tx_in_flight[cpu]++;
 	net->w->stats.maps++;
+}
+
+static void tx_arrival_action(struct sim_engine *eng, void *subject,
+			      uint64_t arg)
+{
+	struct network *net = subject;
+	unsigned int cpu;
+	uint64_t bytes;
+
+	(void)eng;
+	(void)arg;
+	net->tx_event = 0;
+	cpu = net->cpus[gsl_rng_uniform_int(net->tx_rng, net->ncpus)];
+	bytes = sizedist_sample(&net->tx_sizes, net->tx_rng);
+	tx_packet(net, cpu, bytes);
 	tx_schedule_next(net);
 }
 

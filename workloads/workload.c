@@ -51,6 +51,11 @@ uint64_t workload_in_flight(const struct workload *w)
 	return w->ops->in_flight(w);
 }
 
+const char *workload_error(const struct workload *w)
+{
+	return w->ops->error ? w->ops->error(w) : NULL;
+}
+
 void workload_destroy(struct workload *w)
 {
 	if (!w)

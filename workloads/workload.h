@@ -50,6 +50,10 @@ struct workload_ops {
 	int (*write_json)(const struct workload *w, FILE *out);
 	/* Frees what the generator allocated (impl). */
 	void (*destroy)(struct workload *w);
+	/* A fault found while running (e.g. a bad line deep in a trace) that
+	 * makes the run's results meaningless, as one line; NULL when none.
+	 * May be NULL. */
+	const char *(*error)(const struct workload *w);
 };
 
 struct workload {
@@ -71,6 +75,8 @@ int workload_init(struct workload *w, struct machine *m, const char *name,
 int workload_start(struct workload *w, char *err, size_t errlen);
 void workload_stop(struct workload *w);
 uint64_t workload_in_flight(const struct workload *w);
+/* The generator's run-time fault, or NULL. */
+const char *workload_error(const struct workload *w);
 /* Frees everything, the struct itself included. */
 void workload_destroy(struct workload *w);
 
