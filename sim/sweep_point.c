@@ -165,10 +165,10 @@ static void read_summary(const struct json *j, struct sweep_result *r)
 		lost += json_number(&w->items[i], "requeues", 0) +
 			json_number(&w->items[i], "drops", 0);
 	r->metric[SWEEP_REQUEUES_DROPS] = lost;
-	r->seed = (uint64_t)json_number(j, "scenario.seed", 0);
 	r->boot_nslabs = (uint64_t)json_number(j, "pool.boot_nslabs", 0);
 	r->boot_bytes = (uint64_t)json_number(j, "pool.boot_bytes", 0);
 	r->boot_nareas = (uint32_t)json_number(j, "pool.boot_nareas", 0);
+	r->nslabs_end = (uint64_t)json_number(j, "pool.nslabs_end", 0);
 }
 
 int sweep_point_load(const char *dir, struct scenario *s, char **text,
@@ -209,6 +209,7 @@ int sweep_point_load(const char *dir, struct scenario *s, char **text,
 	read_summary(&j, r);
 	json_free(&j);
 	free(json_text);
+	r->seed = s->run.seed;      /* exact: JSON numbers are doubles */
 	r->dynamic = s->swiotlb.dynamic;
 	if (s->swiotlb.param && *s->swiotlb.param) {
 		r->pool_slabs = sweep_param_sizes(s->swiotlb.param,

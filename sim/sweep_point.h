@@ -34,10 +34,11 @@ extern const char *const sweep_metric_names[SWEEP_NMETRICS];
 /* One finished run. */
 struct sweep_result {
 	double metric[SWEEP_NMETRICS];
-	uint64_t seed;
+	uint64_t seed;              /* run.seed of the point's scenario */
 	uint64_t boot_nslabs;       /* the boot pool the kernel built */
 	uint64_t boot_bytes;
 	uint32_t boot_nareas;
+	uint64_t nslabs_end;        /* all pools at the end (growth) */
 	/* From the point's scenario: */
 	uint64_t pool_slabs;        /* swiotlb.slabs, or NSLABS of
 				       swiotlb.param; 0: the kernel's */

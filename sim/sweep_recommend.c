@@ -90,6 +90,19 @@ static void boot_param(const struct sweep_table *t, size_t combo,
 			 r->areas ? r->areas : r->boot_nareas);
 }
 
+/* ", growing to at most 40 MiB": the largest a dynamic pool became. */
+static void print_growth(const struct sweep_cell *c, FILE *out)
+{
+	uint64_t most = 0;
+
+	for (size_t r = 0; r < c->nruns; r++)
+		if (c->runs[r].nslabs_end > most)
+			most = c->runs[r].nslabs_end;
+	if (most > c->runs[0].boot_nslabs)
+		fprintf(out, ", growing to at most %g MiB",
+			(double)most * IO_TLB_SIZE / MiB);
+}
+
 static double pool_key(const struct sweep_table *t, size_t combo,
 		       size_t axis)
 {
@@ -128,8 +141,10 @@ static void recommend_group(const struct sweep_table *t, size_t group,
 		return;
 	}
 	boot_param(t, combos[pick], axis, param, sizeof(param));
-	fprintf(out, "%s (%g MiB)", param,
+	fprintf(out, "%s (%g MiB", param,
 		(double)t->cells[combos[pick]].runs[0].boot_bytes / MiB);
+	print_growth(&t->cells[combos[pick]], out);
+	fputc(')', out);
 	if (incomplete_below)
 		fputs("; a smaller pool has runs that failed or never ran, "
 		      "so it is not known", out);
