@@ -13,6 +13,7 @@ set key off
 set autoscale xfix
 set ytics 1
 stats dir."/area_use.csv" using "area" nooutput
+load plotdir."/time_axis.gp"
 set yrange [-0.5:STATS_max + 0.5]
 if (STATS_max > 32) set ytics 8
 plot dir."/area_use.csv" using (column("time_ns") / 1e9):"area":"used_share" with image notitle

@@ -11,3 +11,7 @@ set datafile separator comma
 set key top left box opaque
 set grid lc rgb "#dddddd"
 set border lc rgb "#555555"
+# Facts about the run that `swiotlb-sim plot` passes with -e (-1 or absent
+# when a script is run by hand): duration and warmup in seconds.
+if (!exists("duration")) duration = -1
+if (!exists("warmup")) warmup = -1

@@ -49,7 +49,9 @@ static int parse_args(const char *cmd, int argc, char **argv,
 				return usage_error(cmd, "too many --set", NULL);
 			else
 				a->sets[a->nsets++] = argv[i];
-		} else if (!strncmp(arg, "--set=", 6) && a->nsets < MAX_SETS) {
+		} else if (!strncmp(arg, "--set=", 6)) {
+			if (a->nsets == MAX_SETS)
+				return usage_error(cmd, "too many --set", NULL);
 			a->sets[a->nsets++] = arg + 6;
 		} else if (!strcmp(arg, "--plot")) {
 			a->plot = true;
@@ -155,14 +157,17 @@ int cmd_plot(int argc, char **argv)
 	if (argc < 2)
 		return usage_error("plot", "no run directory given", NULL);
 	for (int i = 1; i < argc; i++) {
+		char series[4200];
 		int rc;
 
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(plot_help, stdout);
 			return 0;
 		}
-		if (access(argv[i], R_OK) != 0) {
-			fprintf(stderr, "%s: not a readable run directory\n", argv[i]);
+		snprintf(series, sizeof(series), "%s/timeseries.csv", argv[i]);
+		if (access(argv[i], R_OK) != 0 || access(series, R_OK) != 0) {
+			fprintf(stderr, "%s: not a readable run directory (no "
+				"timeseries.csv)\n", argv[i]);
 			status = 1;
 			continue;
 		}

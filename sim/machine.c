@@ -17,6 +17,7 @@ void machine_config_init(struct machine_config *cfg, unsigned int ncpus)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->ncpus = ncpus;
 	swiotlb_boot_config_init(&cfg->boot, ncpus);
+	cfg->force_bounce = true;
 	machine_costs_init(&cfg->costs);
 	cfg->slot_line_model = MACHINE_LINES_TOUCHED;
 	cfg->atomic_pool_bytes = DEFAULT_ATOMIC_POOL_BYTES;
@@ -73,6 +74,11 @@ static int check_device(const struct machine_config *cfg, size_t i,
 		bad = "seg_boundary must be 2^k - 1, at least 0x7ff";
 	else if (d->dma_mask == 0)
 		bad = "dma_mask must not be 0";
+	else if (d->bounce > MACHINE_BOUNCE_NEVER)
+		bad = "unknown bounce policy";
+	else if (d->restricted_pool_bytes && d->bounce == MACHINE_BOUNCE_NEVER)
+		bad = "a device with a restricted pool always bounces "
+		      "(bounce must not be NEVER)";
 	if (bad) {
 		snprintf(err, errlen, "device '%s': %s", d->name, bad);
 		return -1;
@@ -129,8 +135,9 @@ static int build_core(struct machine *m, char *err, size_t errlen)
 	if (!m->mem)
 		return -1;
 	atomic_attach(m);
+	lock_table_init(&m->locks, m->mem, -1);
 	for (const struct io_tlb_pool *p = m->mem->pools; p; p = p->next)
-		if (lock_table_add_pool(m, p))
+		if (lock_table_add_pool(m, &m->locks, p))
 			return oom(err, errlen);
 	return 0;
 }
@@ -138,6 +145,7 @@ static int build_core(struct machine *m, char *err, size_t errlen)
 static int build_cpus_devices(struct machine *m, char *err, size_t errlen)
 {
 	size_t n = m->cfg.ndevices;
+	uint64_t restricted_at = MACHINE_RESTRICTED_BASE;
 
 	m->cpus = calloc(m->ncpus, sizeof(*m->cpus));
 	m->devices = calloc(n ? n : 1, sizeof(*m->devices));
@@ -148,8 +156,8 @@ static int build_cpus_devices(struct machine *m, char *err, size_t errlen)
 	for (unsigned int i = 0; i < m->ncpus; i++)
 		m->cpus[i] = (struct machine_cpu){ .m = m, .id = i };
 	for (size_t i = 0; i < n; i++) {
-		if (device_init(m, &m->devices[i], i, &m->cfg.devices[i], err,
-				errlen))
+		if (device_init(m, &m->devices[i], i, &m->cfg.devices[i],
+				&restricted_at, err, errlen))
 			return -1;
 		m->ndevices = i + 1;
 		m->device_cfgs[i] = m->devices[i].cfg;
@@ -252,6 +260,9 @@ const struct io_tlb_mem *machine_mem(const struct machine *m)
 void machine_reset_hiwater(struct machine *m)
 {
 	swiotlb_reset_hiwater(m->mem);
+	for (size_t i = 0; i < m->ndevices; i++)
+		if (m->devices[i].restricted)
+			swiotlb_reset_hiwater(m->devices[i].restricted);
 }
 
 uint64_t machine_run(struct machine *m)

@@ -58,6 +58,12 @@
  * - The atomic pool is a byte budget: no fragmentation, no background
  *   refill.
  * - Statistics count work in the sampling interval in which it finished.
+ * - A device's maximum segment is swiotlb_max_mapping_size() even when it
+ *   never bounces (the kernel lifts the limit for a device that is neither
+ *   forced to bounce nor addressing-limited).
+ * - A map that does not bounce never looks up the pool list at unmap or
+ *   sync (the kernel's is_swiotlb_buffer() walks it once the device has
+ *   bounced anything in dynamic mode).
  *
  * Randomness comes only from GSL RNG streams derived from the run seed and a
  * stream name (machine_rng_new), one per entity, so a run is a function of
@@ -114,8 +120,31 @@ struct machine_jitter {
 	double a, b;
 };
 
+/* Whether a device's streaming DMA bounces (dma_direct_map_page()'s
+ * choice):
+ *   AUTO    the kernel's rule: bounce every map when the machine forces
+ *           bouncing (machine_config.force_bounce: swiotlb=force, or a
+ *           confidential VM), otherwise only a buffer [orig, orig + size)
+ *           that lies beyond the device's dma_mask (dma_capable() fails);
+ *   ALWAYS  bounce every map, whatever the machine says (a device the
+ *           platform does not trust with its memory);
+ *   NEVER   never bounce and never fail on the mask (the device does not
+ *           take the dma_direct path: an IOMMU translates for it, or a
+ *           confidential VM trusts it with private memory).
+ * A device with a restricted pool always bounces, into that pool. */
+enum machine_bounce {
+	MACHINE_BOUNCE_AUTO,
+	MACHINE_BOUNCE_ALWAYS,
+	MACHINE_BOUNCE_NEVER,
+};
+
+/* Restricted pools are placed from here upward in device order, each at
+ * the previous one's end rounded up to a page, skipping the default pool. */
+#define MACHINE_RESTRICTED_BASE 0x40000000ULL
+
 struct machine_device_config {
 	const char *name;          /* unique, non-empty; copied */
+	enum machine_bounce bounce;
 	uint32_t queue_depth;      /* requests served at once, >= 1 */
 	uint64_t latency_ns;       /* fixed part of each request's service */
 	double bytes_per_ns;       /* transfer rate per request; 0: instant */
@@ -132,6 +161,11 @@ struct machine_device_config {
 	 * limit. */
 	double iops_limit;
 	double bandwidth_limit;
+	/* Bytes of the device's own restricted DMA pool (a multiple of the
+	 * page size, at least one segment), or 0: the device uses the
+	 * default swiotlb. Its maps always bounce, into that pool, with its
+	 * own area lock; the pool never grows. */
+	uint64_t restricted_pool_bytes;
 };
 
 /* Fills dc with the defaults of sim/costs.h (an NVMe-like device). */
@@ -153,6 +187,11 @@ struct machine_config {
 	unsigned int ncpus;        /* >= 1 */
 	/* The allocator's boot configuration; boot.cpus 0 means ncpus. */
 	struct swiotlb_boot_config boot;
+	/* is_swiotlb_force_bounce() of the default swiotlb (swiotlb=force, or
+	 * a confidential VM): every map of a device whose bounce is AUTO
+	 * bounces. machine_config_init() sets it (the machine exists to
+	 * study bouncing); a run sets it from swiotlb.force and coco. */
+	bool force_bounce;
 	struct machine_costs costs;
 	enum machine_line_model slot_line_model;
 	const struct machine_device_config *devices;  /* copied */
@@ -189,10 +228,12 @@ struct sim_engine *machine_engine(const struct machine *m);
 sim_time_t machine_now(const struct machine *m);
 /* The configuration as resolved (devices point at the machine's copies). */
 const struct machine_config *machine_config(const struct machine *m);
-/* The allocator, to read (pools, counters); never call its map/unmap. */
+/* The allocator (the default swiotlb), to read (pools, counters); never
+ * call its map/unmap. */
 const struct io_tlb_mem *machine_mem(const struct machine *m);
-/* Resets io_tlb_used_hiwater as writing 0 to debugfs does (e.g. at the end
- * of a warm-up). */
+/* Resets io_tlb_used_hiwater, of the default swiotlb and of every
+ * restricted pool, as writing 0 to debugfs does (e.g. at the end of a
+ * warm-up). */
 void machine_reset_hiwater(struct machine *m);
 
 /* ---- running -------------------------------------------------------------- */
@@ -224,6 +265,29 @@ machine_device_config(const struct machine_device *dev);
 uint64_t machine_device_max_segment(const struct machine_device *dev);
 uint32_t machine_device_in_flight(const struct machine_device *dev);
 size_t machine_device_waiting(const struct machine_device *dev);
+/* The device's restricted pool (its own io_tlb_mem), or NULL when it uses
+ * the default swiotlb. To read; never call its map/unmap. */
+const struct io_tlb_mem *
+machine_device_restricted(const struct machine_device *dev);
+/* is_swiotlb_force_bounce(): whether every map of dev bounces (a
+ * restricted pool, ALWAYS, or AUTO on a machine that forces bouncing). */
+bool machine_device_force_bounce(const struct machine_device *dev);
+/* Whether a map of [orig_addr, +size) by dev bounces (the AUTO rule, the
+ * device's policy, a restricted pool), as machine_map() will decide. */
+bool machine_device_bounces(const struct machine_device *dev,
+			    uint64_t orig_addr, uint64_t size);
+
+/* The device's share of the map/unmap counters (struct stats_counters
+ * has the machine's totals). */
+struct machine_device_counters {
+	uint64_t maps;             /* map calls finished, whatever the outcome */
+	uint64_t maps_direct;      /* of those: not bounced (no slots, no copy) */
+	uint64_t full_events;      /* refused by the allocator */
+	uint64_t mask_failures;    /* beyond the DMA mask */
+	uint64_t unmaps;
+};
+const struct machine_device_counters *
+machine_device_counters(const struct machine_device *dev);
 
 /* ---- DMA-API calls --------------------------------------------------------- */
 
@@ -268,14 +332,18 @@ typedef void (*machine_done_fn)(struct machine *m, void *ctx,
 typedef void (*machine_io_fn)(struct machine *m, void *ctx,
 			      const struct machine_io_result *res);
 
-/* dma_map_page() of [orig_addr, +size) for dev on cpu, bounced: the
- * allocator's swiotlb_tbl_map_single() with alloc_align_mask, then the copy
- * of size bytes into the bounce buffer (whatever dir is), then the
- * DMA-mask check. Time: map_call + the search under the area locks (+ a
- * transient pool's creation) + the copy. A size beyond
- * machine_device_max_segment() fails as the kernel's does (a full event);
- * callers split. In dynamic mode a failed search also wakes the growth
- * worker. */
+/* dma_map_page() of [orig_addr, +size) for dev on cpu. When it bounces
+ * (machine_device_bounces()): the allocator's swiotlb_tbl_map_single()
+ * with alloc_align_mask on the device's pool (its restricted pool, or the
+ * default swiotlb), then the copy of size bytes into the bounce buffer
+ * (whatever dir is), then the DMA-mask check. Time: map_call + the search
+ * under the area locks (+ a transient pool's creation) + the copy. A size
+ * beyond machine_device_max_segment() fails as the kernel's does (a full
+ * event); callers split. In dynamic mode a failed search also wakes the
+ * growth worker. When it needs to bounce (AUTO, beyond the mask) but there
+ * is no swiotlb (swiotlb=noforce), it fails as MACHINE_MAP_DMA_MASK.
+ * When it does not bounce: map_call only, and the mapping's address is
+ * orig_addr (no slots, no copy, no size limit). */
 int machine_map(struct machine *m, unsigned int cpu,
 		struct machine_device *dev, uint64_t orig_addr, size_t size,
 		enum dma_data_direction dir, uint32_t alloc_align_mask,
@@ -283,7 +351,8 @@ int machine_map(struct machine *m, unsigned int cpu,
 
 /* dma_unmap_page() on cpu: the pool lookup, the copy back of the whole
  * mapping for DMA_FROM_DEVICE and DMA_BIDIRECTIONAL unless skip_cpu_sync,
- * then the release under the area lock (or the transient pool's free). */
+ * then the release under the area lock (or the transient pool's free).
+ * A mapping that did not bounce costs unmap_call only. */
 int machine_unmap(struct machine *m, unsigned int cpu,
 		  struct machine_mapping *mapping, bool skip_cpu_sync,
 		  machine_done_fn cb, void *ctx);
@@ -291,7 +360,8 @@ int machine_unmap(struct machine *m, unsigned int cpu,
 /* dma_sync_single_for_{cpu,device}() of the first size bytes on cpu: the
  * pool lookup, and a copy when the mapping's direction calls for one (for
  * CPU: FROM_DEVICE and BIDIRECTIONAL; for device: TO_DEVICE and
- * BIDIRECTIONAL). size <= the mapping's size. */
+ * BIDIRECTIONAL). size <= the mapping's size. A mapping that did not
+ * bounce costs sync_call only. */
 int machine_sync(struct machine *m, unsigned int cpu,
 		 struct machine_mapping *mapping,
 		 enum machine_sync_target target, size_t size,
@@ -313,14 +383,17 @@ int machine_device_submit(struct machine *m, struct machine_device *dev,
 
 /* ---- mappings -------------------------------------------------------------- */
 
-uint64_t machine_mapping_addr(const struct machine_mapping *mp);  /* bounce */
+/* The bounce address, or orig when the map did not bounce. */
+uint64_t machine_mapping_addr(const struct machine_mapping *mp);
 uint64_t machine_mapping_orig(const struct machine_mapping *mp);
 size_t machine_mapping_size(const struct machine_mapping *mp);
 enum dma_data_direction machine_mapping_dir(const struct machine_mapping *mp);
 struct machine_device *machine_mapping_device(const struct machine_mapping *mp);
 bool machine_mapping_transient(const struct machine_mapping *mp);
+bool machine_mapping_bounced(const struct machine_mapping *mp);
 
-/* Mappings made and not yet released. */
+/* Mappings handed out (their map returned OK) whose unmap has not returned
+ * yet: always stats maps_ok - unmaps. */
 uint64_t machine_live_mappings(const struct machine *m);
 /* Bytes of the atomic pool held by transient pools now. */
 uint64_t machine_atomic_used(const struct machine *m);
@@ -335,9 +408,12 @@ const struct stats *machine_stats(const struct machine *m);
  * in when work resumes. */
 const struct stats_series *machine_series(const struct machine *m);
 const struct stats_events *machine_events(const struct machine *m);
-/* Appends a row at now for the partial interval since the last row (e.g.
- * at the end of a run); nothing when now is the last row's time. Returns
- * 0, or -1 when out of memory. */
+/* Brings the time series up to now (e.g. at the end of a run): the rows
+ * of an idle stretch the sampler skipped, then a row at now for the
+ * partial interval since the last row; when now is the last row's time,
+ * that row is redone to take in work finished at that instant after it
+ * was taken. Then the rows' interval figures add up to the counters.
+ * Returns 0, or -1 when out of memory. */
 int machine_sample(struct machine *m);
 
 /* CSV writers (time series; event log with device names) and the text

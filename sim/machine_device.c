@@ -28,9 +28,62 @@ void machine_device_config_init(struct machine_device_config *dc,
 	};
 }
 
+/* Where a restricted pool of `bytes` goes: at *at rounded up to a page,
+ * or past any pool of the default swiotlb it would overlap. */
+static uint64_t restricted_place(const struct machine *m, uint64_t at,
+				 uint64_t bytes)
+{
+	uint64_t page = m->mem->page_size ? m->mem->page_size : 4096;
+	bool moved = true;
+
+	at = (at + page - 1) / page * page;
+	while (moved) {
+		moved = false;
+		for (const struct io_tlb_pool *p = m->mem->pools; p;
+		     p = p->next) {
+			if (at < p->end && p->start < at + bytes) {
+				at = (p->end + page - 1) / page * page;
+				moved = true;
+			}
+		}
+	}
+	return at;
+}
+
+/* The device's own io_tlb_mem and its lock table, when it has one. */
+static int restricted_init(struct machine *m, struct machine_device *dev,
+			   uint64_t *at, char *err, size_t errlen)
+{
+	uint64_t bytes = dev->cfg.restricted_pool_bytes;
+	uint64_t base;
+	char why[256];
+
+	dev->locks = &m->locks;
+	if (!bytes)
+		return 0;
+	base = restricted_place(m, *at, bytes);
+	dev->restricted = swiotlb_restricted_create(base, bytes,
+						    m->mem->page_size, why,
+						    sizeof(why));
+	if (!dev->restricted) {
+		snprintf(err, errlen, "device '%s': restricted pool: %s",
+			 dev->name, why);
+		return -1;
+	}
+	*at = base + bytes;
+	lock_table_init(&dev->restricted_locks, dev->restricted,
+			(int32_t)dev->index);
+	dev->locks = &dev->restricted_locks;
+	if (lock_table_add_pool(m, dev->locks, dev->restricted->pools)) {
+		snprintf(err, errlen, "device '%s': out of memory", dev->name);
+		return -1;
+	}
+	return 0;
+}
+
 int device_init(struct machine *m, struct machine_device *dev, size_t index,
-		const struct machine_device_config *cfg, char *err,
-		size_t errlen)
+		const struct machine_device_config *cfg,
+		uint64_t *restricted_at, char *err, size_t errlen)
 {
 	char stream[256];
 
@@ -49,21 +102,31 @@ int device_init(struct machine *m, struct machine_device *dev, size_t index,
 		return -1;
 	}
 	dev->cfg.name = dev->name;
-	swiotlb_dev_init(&dev->sdev, m->mem, cfg->min_align_mask,
-			 cfg->seg_boundary);
 	lock_init(&dev->transient_lock, -1);
+	if (restricted_init(m, dev, restricted_at, err, errlen)) {
+		device_destroy(dev);
+		*dev = (struct machine_device){ 0 };
+		return -1;
+	}
+	swiotlb_dev_init(&dev->sdev, dev->restricted ? dev->restricted : m->mem,
+			 cfg->min_align_mask, cfg->seg_boundary);
 	return 0;
 }
 
-/* Releases the device's transient pools (before the allocator goes) and
- * its own memory. */
+/* Releases the device's transient pools (before the allocator goes), its
+ * restricted pool and its own memory. */
 void device_destroy(struct machine_device *dev)
 {
 	if (dev->m && dev->sdev.mem)
 		swiotlb_dev_release(&dev->sdev);
+	lock_table_free(&dev->restricted_locks);
+	swiotlb_mem_free(dev->restricted);
+	dev->restricted = NULL;
 	if (dev->rng)
 		gsl_rng_free(dev->rng);
+	dev->rng = NULL;
 	free(dev->name);
+	dev->name = NULL;
 }
 
 static double jitter_draw(const struct machine_jitter *j, gsl_rng *r)
@@ -258,6 +321,18 @@ const struct machine_device_config *
 machine_device_config(const struct machine_device *dev)
 {
 	return &dev->cfg;
+}
+
+const struct io_tlb_mem *
+machine_device_restricted(const struct machine_device *dev)
+{
+	return dev->restricted;
+}
+
+const struct machine_device_counters *
+machine_device_counters(const struct machine_device *dev)
+{
+	return &dev->counters;
 }
 
 uint64_t machine_device_max_segment(const struct machine_device *dev)

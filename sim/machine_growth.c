@@ -72,7 +72,7 @@ static void growth_done_action(struct sim_engine *eng, void *subject,
 	}
 	/* Out of memory here only loses the pool's lock statistics: lock_find
 	 * registers the pool again on its first search. */
-	(void)lock_table_add_pool(m, pool);
+	(void)lock_table_add_pool(m, &m->locks, pool);
 	stats_counters_mut(m->stats)->pools_added++;
 	machine_log(m, STATS_EV_POOL_ADDED, -1, -1,
 		    (uint64_t)pool->nslabs << IO_TLB_SHIFT, pool->id);

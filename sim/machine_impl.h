@@ -48,9 +48,14 @@ struct lock_pool {
 	struct machine_lock *locks;
 };
 
-/* One lock per area of every non-transient pool, sorted by pool id (ids
- * grow as pools are added). */
+/* One lock per area of every non-transient pool of one io_tlb_mem (the
+ * default swiotlb, or a device's restricted pool: pool ids start at 0 in
+ * each, so locks are keyed by (mem, pool id): one table per mem), sorted
+ * by pool id (ids grow as pools are added). */
 struct lock_table {
+	const struct io_tlb_mem *mem;
+	int32_t device;            /* -1: the default swiotlb; else the device
+				      whose restricted pool (for statistics) */
 	struct lock_pool *pools;
 	size_t npools, cap;
 };
@@ -62,12 +67,16 @@ struct lock_tally {
 };
 
 void lock_init(struct machine_lock *lk, long stats_area);
-int lock_table_add_pool(struct machine *m, const struct io_tlb_pool *pool);
+/* An empty table for mem's pools. */
+void lock_table_init(struct lock_table *t, const struct io_tlb_mem *mem,
+		     int32_t device);
+int lock_table_add_pool(struct machine *m, struct lock_table *t,
+			const struct io_tlb_pool *pool);
 void lock_table_free(struct lock_table *t);
-/* The lock of a non-transient pool's area (registering a pool it has not
- * seen yet), or NULL for a transient pool. */
-struct machine_lock *lock_find(struct machine *m, uint32_t pool_id,
-			       uint32_t area);
+/* The lock of an area of a non-transient pool of t's mem (registering a
+ * pool it has not seen yet), or NULL for a transient pool. */
+struct machine_lock *lock_find(struct machine *m, struct lock_table *t,
+			       uint32_t pool_id, uint32_t area);
 /* Lays one hold of lk out in time: cpu arrives at h->arrive, spins until
  * the lock is free, pays lock_ns + h->work_ns + the cache-line transfers
  * (the lock's line when another CPU held it last, and slot lines as the
@@ -101,6 +110,7 @@ struct machine_op {
 	sim_time_t copy_ns;
 	uint64_t bytes_copied;
 	/* outcome, for the accounting at the finish */
+	bool direct;               /* a map that did not bounce */
 	enum machine_map_status status;
 	uint64_t tlb_addr;
 	uint32_t pool_id;
@@ -159,6 +169,7 @@ struct machine_mapping {
 	uint64_t tlb_addr, orig_addr, size;
 	enum dma_data_direction dir;
 	bool transient;
+	bool bounced;              /* false: tlb_addr is orig_addr, no slots */
 	bool unmap_issued;         /* the caller gave it up */
 	bool released;             /* the allocator freed its slots */
 	uint32_t refs;             /* ops queued or running on it */
@@ -181,7 +192,11 @@ struct machine_device {
 	size_t index;
 	char *name;
 	struct machine_device_config cfg;   /* cfg.name points at name */
-	struct swiotlb_dev sdev;
+	struct swiotlb_dev sdev;   /* sdev.mem: restricted, or the machine's */
+	struct io_tlb_mem *restricted;      /* owned; NULL: none */
+	struct lock_table restricted_locks; /* the restricted pool's locks */
+	struct lock_table *locks;  /* the locks of sdev.mem's pools */
+	struct machine_device_counters counters;
 	gsl_rng *rng;
 	uint32_t in_service;
 	struct machine_io *wait_head, *wait_tail;
@@ -190,9 +205,11 @@ struct machine_device {
 	struct machine_lock transient_lock;  /* dev->dma_io_tlb_lock */
 };
 
+/* Sets the device up; `*restricted_at` is where its restricted pool goes
+ * (placement moves it on past the pool). */
 int device_init(struct machine *m, struct machine_device *dev, size_t index,
-		const struct machine_device_config *cfg, char *err,
-		size_t errlen);
+		const struct machine_device_config *cfg,
+		uint64_t *restricted_at, char *err, size_t errlen);
 void device_destroy(struct machine_device *dev);
 
 /* ---- growth worker, atomic pool, sampler ---- */
@@ -223,6 +240,9 @@ struct machine_sampler {
 	bool scheduled;
 	sim_time_t last_time;      /* time of the last row */
 	struct stats_counters last;
+	/* The row before the last one, to redo the last row. */
+	sim_time_t prev_time;
+	struct stats_counters prev;
 	uint32_t nareas;
 	uint64_t *area_used;
 };

@@ -1,5 +1,6 @@
-/* sim/machine_lock.c - the area spinlocks: one per area of every pool,
- * granted first come first served, with cross-CPU cache-line costs.
+/* sim/machine_lock.c - the area spinlocks: one per area of every pool of
+ * every io_tlb_mem, granted first come first served, with cross-CPU
+ * cache-line costs.
  *
  * Model: a lock is its "free at" time and its last holder. An op lays each
  * hold out when it starts, so locks go to ops in the order the ops start
@@ -52,9 +53,27 @@ static size_t lock_pool_slot(const struct lock_table *t, uint32_t pool_id)
 	return i;
 }
 
-int lock_table_add_pool(struct machine *m, const struct io_tlb_pool *pool)
+void lock_table_init(struct lock_table *t, const struct io_tlb_mem *mem,
+		     int32_t device)
 {
-	struct lock_table *t = &m->locks;
+	*t = (struct lock_table){ .mem = mem, .device = device };
+}
+
+/* A statistics entry for one area lock of t's mem; -1 when out of memory
+ * (the lock then keeps no statistics). */
+static long lock_stats_area(struct machine *m, const struct lock_table *t,
+			    uint32_t pool_id, uint32_t area)
+{
+	long i = stats_area_add(m->stats, pool_id, area);
+
+	if (i >= 0)
+		stats_area_mut(m->stats, (size_t)i)->device = t->device;
+	return i;
+}
+
+int lock_table_add_pool(struct machine *m, struct lock_table *t,
+			const struct io_tlb_pool *pool)
+{
 	struct machine_lock *locks;
 	size_t at;
 
@@ -73,7 +92,7 @@ int lock_table_add_pool(struct machine *m, const struct io_tlb_pool *pool)
 	if (!locks)
 		return -1;
 	for (uint32_t a = 0; a < pool->nareas; a++)
-		lock_init(&locks[a], stats_area_add(m->stats, pool->id, a));
+		lock_init(&locks[a], lock_stats_area(m, t, pool->id, a));
 	at = lock_pool_slot(t, pool->id);
 	for (size_t i = t->npools; i > at; i--)
 		t->pools[i] = t->pools[i - 1];
@@ -103,17 +122,17 @@ static const struct io_tlb_pool *mem_pool(const struct io_tlb_mem *mem,
 	return NULL;
 }
 
-struct machine_lock *lock_find(struct machine *m, uint32_t pool_id,
-			       uint32_t area)
+struct machine_lock *lock_find(struct machine *m, struct lock_table *t,
+			       uint32_t pool_id, uint32_t area)
 {
-	struct lock_pool *lp = lock_pool_lookup(&m->locks, pool_id);
+	struct lock_pool *lp = lock_pool_lookup(t, pool_id);
 
 	if (!lp) {
-		const struct io_tlb_pool *pool = mem_pool(m->mem, pool_id);
+		const struct io_tlb_pool *pool = mem_pool(t->mem, pool_id);
 
-		if (!pool || lock_table_add_pool(m, pool))
+		if (!pool || lock_table_add_pool(m, t, pool))
 			return NULL;
-		lp = lock_pool_lookup(&m->locks, pool_id);
+		lp = lock_pool_lookup(t, pool_id);
 	}
 	assert(area < lp->nareas);
 	return &lp->locks[area];

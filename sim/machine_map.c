@@ -1,6 +1,6 @@
-/* sim/machine_map.c - dma_map on a simulated CPU: the allocator's search
- * laid out under the area locks, transient pools, the bounce copy, the
- * DMA-mask check, and the map's accounting and callback.
+/* sim/machine_map.c - dma_map on a simulated CPU: whether it bounces, the
+ * allocator's search laid out under the area locks, transient pools, the
+ * bounce copy, the DMA-mask check, and the map's accounting and callback.
  */
 #include "sim/machine_impl.h"
 
@@ -86,7 +86,8 @@ static sim_time_t search_layout(struct machine *m, struct machine_op *op,
 		sim_time_t work = c->area_try_ns +
 				  v->slots_examined * c->slot_examine_ns +
 				  written * c->slot_write_ns;
-		struct machine_lock *lk = lock_find(m, v->pool_id, v->area);
+		struct machine_lock *lk = lock_find(m, op->dev->locks,
+						    v->pool_id, v->area);
 
 		seen += v->slots_examined;
 		if (lk) {
@@ -124,6 +125,50 @@ static bool dma_capable(const struct machine_device *dev, uint64_t addr,
 	       addr + (size - 1) <= dev->cfg.dma_mask;
 }
 
+/* A restricted pool always bounces; else the device's policy, AUTO
+ * following the machine. */
+bool machine_device_force_bounce(const struct machine_device *dev)
+{
+	if (dev->restricted)
+		return true;
+	switch (dev->cfg.bounce) {
+	case MACHINE_BOUNCE_ALWAYS: return true;
+	case MACHINE_BOUNCE_NEVER: return false;
+	case MACHINE_BOUNCE_AUTO: break;
+	}
+	return dev->m->cfg.force_bounce;
+}
+
+bool machine_device_bounces(const struct machine_device *dev,
+			    uint64_t orig_addr, uint64_t size)
+{
+	if (machine_device_force_bounce(dev))
+		return true;
+	return dev->cfg.bounce == MACHINE_BOUNCE_AUTO &&
+	       !dma_capable(dev, orig_addr, size ? size : 1);
+}
+
+/* dma_direct_map_page() without a bounce: the call, and the buffer's own
+ * address; or, when the buffer is beyond the mask and there is no swiotlb
+ * to bounce it (swiotlb=noforce), the "overflow" failure. */
+static void map_direct(struct machine *m, struct machine_op *op)
+{
+	bool capable = dma_capable(op->dev, op->orig_addr, op->size) ||
+		       op->dev->cfg.bounce == MACHINE_BOUNCE_NEVER;
+
+	op->direct = true;
+	op->tlb_addr = capable ? op->orig_addr : SWIOTLB_MAP_ERROR;
+	op->status = capable ? MACHINE_MAP_OK : MACHINE_MAP_DMA_MASK;
+	if (capable) {
+		*op->mapping = (struct machine_mapping){
+			.dev = op->dev, .tlb_addr = op->orig_addr,
+			.orig_addr = op->orig_addr, .size = op->size,
+			.dir = op->dir, .bounced = false,
+		};
+	}
+	op_finish_at(m, op, op->started + m->cfg.costs.map_call_ns);
+}
+
 /* swiotlb_map()'s answer to an unreachable bounce address: unmap it again
  * (DMA_ATTR_SKIP_CPU_SYNC) and fail. */
 static sim_time_t map_undo(struct machine *m, struct machine_op *op,
@@ -143,6 +188,15 @@ void map_begin(struct machine *m, struct machine_op *op)
 	sim_time_t t = op->started + m->cfg.costs.map_call_ns;
 	uint64_t tlb;
 
+	/* Nothing to bounce; or a buffer beyond the mask and no swiotlb to
+	 * bounce it with (a forced bounce without one goes on to the
+	 * allocator, which refuses it as the kernel's does). */
+	if (!machine_device_bounces(op->dev, op->orig_addr, op->size) ||
+	    (!machine_device_force_bounce(op->dev) &&
+	     !op->dev->sdev.mem->nslabs)) {
+		map_direct(m, op);
+		return;
+	}
 	m->atomic.refused = false;
 	m->atomic.last_alloc_bytes = 0;
 	tlb = swiotlb_tbl_map_single(&op->dev->sdev, op->cpu->id,
@@ -176,8 +230,8 @@ void map_begin(struct machine *m, struct machine_op *op)
 			.dev = op->dev, .tlb_addr = tlb,
 			.orig_addr = op->orig_addr, .size = op->size,
 			.dir = op->dir, .transient = w.transient_made,
+			.bounced = true,
 		};
-		m->live_mappings++;
 	}
 	op_finish_at(m, op, t);
 }
@@ -204,11 +258,19 @@ static void map_log(struct machine *m, const struct machine_op *op)
 static void map_count(struct machine *m, const struct machine_op *op)
 {
 	struct stats_counters *c = stats_counters_mut(m->stats);
+	struct machine_device_counters *dc = &op->dev->counters;
+	bool full = op->status == MACHINE_MAP_FULL ||
+		    op->status == MACHINE_MAP_FULL_ATOMIC;
 
+	dc->maps++;
+	dc->maps_direct += op->direct;
+	dc->full_events += full;
+	dc->mask_failures += op->status == MACHINE_MAP_DMA_MASK;
+	m->live_mappings += op->status == MACHINE_MAP_OK;
 	c->maps++;
 	c->maps_ok += op->status == MACHINE_MAP_OK;
-	c->full_events += op->status == MACHINE_MAP_FULL ||
-			  op->status == MACHINE_MAP_FULL_ATOMIC;
+	c->maps_direct += op->direct;
+	c->full_events += full;
 	c->atomic_refusals += op->status == MACHINE_MAP_FULL_ATOMIC;
 	c->mask_failures += op->status == MACHINE_MAP_DMA_MASK;
 	c->transient_made += op->transient_made;

@@ -9,6 +9,7 @@
 #include "sim/machine_impl.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* Per-area used slots, area i summed over all non-transient pools. */
 static void area_used(const struct machine *m, uint64_t *used,
@@ -65,9 +66,30 @@ static int sampler_record(struct machine *m, sim_time_t t)
 		return 0;          /* machine_sample() already wrote it */
 	row_fill(m, &row, now, &s->last);
 	area_used(m, s->area_used, s->nareas);
+	s->prev = s->last;
+	s->prev_time = s->last_time;
 	s->last = *now;
 	s->last_time = t;
 	return stats_series_append(m->series, &row, s->area_used);
+}
+
+/* Redoes the last row (at now) when work finished after it was taken, at
+ * the same instant: the row then covers it, as its interval (ending at
+ * now, inclusive) says. */
+static void sampler_redo_last(struct machine *m)
+{
+	struct machine_sampler *s = &m->sampler;
+	const struct stats_counters *now = stats_counters(m->stats);
+	struct stats_row row = { .time_ns = s->last_time,
+				 .interval_ns = s->last_time - s->prev_time };
+
+	if (!stats_series_len(m->series) ||
+	    !memcmp(now, &s->last, sizeof(*now)))
+		return;
+	row_fill(m, &row, now, &s->prev);
+	area_used(m, s->area_used, s->nareas);
+	s->last = *now;
+	stats_series_replace_last(m->series, &row, s->area_used);
 }
 
 static void sampler_action(struct sim_engine *eng, void *subject,
@@ -126,9 +148,16 @@ void sampler_destroy(struct machine_sampler *s)
 
 int machine_sample(struct machine *m)
 {
+	struct machine_sampler *s = &m->sampler;
 	sim_time_t now = sim_now(m->eng);
 
-	if (now <= m->sampler.last_time)
-		return 0;
-	return sampler_record(m, now);
+	/* Rows of an idle stretch the stopped sampler did not write. */
+	for (; s->interval && !s->scheduled && s->next < now;
+	     s->next += s->interval)
+		if (sampler_record(m, s->next))
+			return -1;
+	if (now > s->last_time)
+		return sampler_record(m, now);
+	sampler_redo_last(m);
+	return 0;
 }

@@ -107,7 +107,7 @@ sim_time_t release_layout(struct machine *m, struct machine_op *op,
 			      &list_del, &op->locks);
 		return t + c->transient_free_ns;
 	}
-	lk = lock_find(m, w->pool_id, w->area);
+	lk = lock_find(m, op->dev->locks, w->pool_id, w->area);
 	if (!lk)
 		return t + c->lock_ns + h.work_ns;
 	return lock_take(m, lk, op->cpu->id, &h, &op->locks);
@@ -125,7 +125,6 @@ static void unmap_release_action(struct sim_engine *eng, void *subject,
 	m->atomic.last_free_bytes = 0;
 	swiotlb_tbl_unmap_single(&mp->dev->sdev, mp->tlb_addr, &w);
 	mp->released = true;
-	m->live_mappings--;
 	if (w.transient_freed) {
 		op->transient_bytes = m->atomic.last_free_bytes ?
 			m->atomic.last_free_bytes :
@@ -138,10 +137,17 @@ static void unmap_release_action(struct sim_engine *eng, void *subject,
 void unmap_begin(struct machine *m, struct machine_op *op)
 {
 	struct machine_mapping *mp = op->mapping;
-	sim_time_t t = op->started + m->cfg.costs.unmap_call_ns +
-		       lookup_ns(m, mp);
+	sim_time_t t;
 
 	assert(!mp->released);
+	if (!mp->bounced) {
+		/* dma_direct_unmap_page() of a buffer that was not bounced:
+		 * the call, nothing to copy or release. */
+		mp->released = true;
+		op_finish_at(m, op, op->started + m->cfg.costs.unmap_call_ns);
+		return;
+	}
+	t = op->started + m->cfg.costs.unmap_call_ns + lookup_ns(m, mp);
 	if (!op->skip_cpu_sync && copies_back(mp->dir))
 		t = op_copy(m, op, t, mp->size);
 	sim_schedule_at(m->eng, t, unmap_release_action, op, 0);
@@ -155,8 +161,9 @@ void sync_begin(struct machine *m, struct machine_op *op)
 							 copies_out(mp->dir);
 
 	/* An interrupt-priority unmap can overtake a sync queued earlier on
-	 * the same CPU; the sync then finds no buffer and costs its call. */
-	if (mp->released) {
+	 * the same CPU; the sync then finds no buffer and costs its call. A
+	 * mapping that did not bounce has no buffer either. */
+	if (mp->released || !mp->bounced) {
 		op_finish_at(m, op, op->started + m->cfg.costs.sync_call_ns);
 		return;
 	}
@@ -196,6 +203,8 @@ void unmap_finish(struct machine *m, struct machine_op *op)
 	struct stats_counters *c = stats_counters_mut(m->stats);
 
 	c->unmaps++;
+	op->dev->counters.unmaps++;
+	m->live_mappings--;
 	if (op->transient_freed) {
 		c->transient_freed++;
 		machine_log(m, STATS_EV_TRANSIENT_FREED, (int32_t)op->cpu->id,
@@ -241,4 +250,9 @@ struct machine_device *machine_mapping_device(const struct machine_mapping *mp)
 bool machine_mapping_transient(const struct machine_mapping *mp)
 {
 	return mp->transient;
+}
+
+bool machine_mapping_bounced(const struct machine_mapping *mp)
+{
+	return mp->bounced;
 }

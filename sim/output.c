@@ -1,10 +1,12 @@
-/* sim/output.c - writes a finished run: CSV files, summary.json, the
- * resolved scenario, all in a temporary folder renamed into place. */
+/* sim/output.c - writes a finished run: CSV files, summary.json (see
+ * output_summary.c), the resolved scenario, all in a temporary folder
+ * renamed into place. */
 #define _GNU_SOURCE
-#include "sim/output.h"
+#include "sim/output_impl.h"
 
 #include "sim/outfile.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <inttypes.h>
@@ -12,201 +14,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-int run_snapshot_take(struct run_snapshot *s, const struct machine *m)
-{
-	const struct stats *st = machine_stats(m);
-	const struct stats_hist *lat = stats_map_latency(st);
-	unsigned int ncpus = machine_ncpus(m);
-
-	memset(s, 0, sizeof(*s));
-	s->time_ns = machine_now(m);
-	s->counters = *stats_counters(st);
-	s->map_latency = *lat;
-	s->map_latency.h = gsl_histogram_clone(lat->h);
-	s->cpu_busy_ns = calloc(ncpus, sizeof(*s->cpu_busy_ns));
-	if (!s->map_latency.h || !s->cpu_busy_ns) {
-		run_snapshot_free(s);
-		return -1;
-	}
-	for (unsigned int c = 0; c < ncpus; c++)
-		s->cpu_busy_ns[c] = stats_cpu(st, c)->busy_ns;
-	return 0;
-}
-
-void run_snapshot_free(struct run_snapshot *s)
-{
-	stats_hist_free(&s->map_latency);
-	free(s->cpu_busy_ns);
-	s->cpu_busy_ns = NULL;
-}
-
-/* Figures over the measured span (after the warm-up). */
-struct measured {
-	struct stats_counters c;
-	struct stats_hist lat;       /* owns lat.h */
-	double span_ns;              /* measured time x CPUs */
-	uint64_t hiwater, nslabs, first_full_ns;
-	bool any_full;
-};
-
-#define SUB(f) (now->f - base->f)
-
-static int measure(const struct run_result *r, struct measured *out)
-{
-	const struct stats *st = machine_stats(r->m);
-	const struct stats_counters *now = stats_counters(st), *base =
-		&r->since->counters;
-	const struct stats_hist *lat = stats_map_latency(st);
-	const struct stats_events *ev = machine_events(r->m);
-	struct swiotlb_counters sc = swiotlb_counters(machine_mem(r->m));
-	sim_time_t span = machine_now(r->m) - r->since->time_ns;
-
-	memset(out, 0, sizeof(*out));
-	out->c = *now;
-	out->c.maps = SUB(maps);
-	out->c.maps_ok = SUB(maps_ok);
-	out->c.full_events = SUB(full_events);
-	out->c.atomic_refusals = SUB(atomic_refusals);
-	out->c.mask_failures = SUB(mask_failures);
-	out->c.unmaps = SUB(unmaps);
-	out->c.syncs = SUB(syncs);
-	out->c.bytes_copied = SUB(bytes_copied);
-	out->c.copy_ns = SUB(copy_ns);
-	out->c.transient_made = SUB(transient_made);
-	out->c.transient_freed = SUB(transient_freed);
-	out->c.grow_started = SUB(grow_started);
-	out->c.pools_added = SUB(pools_added);
-	out->c.grow_failed = SUB(grow_failed);
-	out->c.lock_wait_ns = SUB(lock_wait_ns);
-	out->c.busy_ns = SUB(busy_ns);
-	out->lat = *lat;
-	out->lat.h = gsl_histogram_clone(lat->h);
-	if (!out->lat.h)
-		return -1;
-	gsl_histogram_sub(out->lat.h, r->since->map_latency.h);
-	out->lat.n = lat->n - r->since->map_latency.n;
-	out->lat.sum = lat->sum - r->since->map_latency.sum;
-	out->span_ns = (double)span * machine_ncpus(r->m);
-	out->hiwater = sc.hiwater;
-	out->nslabs = sc.nslabs;
-	for (size_t i = 0; i < stats_events_len(ev); i++) {
-		const struct stats_event *e = stats_events_get(ev, i);
-
-		if (e->kind == STATS_EV_FULL || e->kind == STATS_EV_FULL_ATOMIC) {
-			out->any_full = true;
-			out->first_full_ns = e->time_ns;
-			break;
-		}
-	}
-	return 0;
-}
-
-static double share(uint64_t part, double whole)
-{
-	return whole > 0 ? (double)part / whole : 0.0;
-}
-
-static void json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch == '\n')
-			fputs("\\n", f);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
-static void write_pool_json(FILE *f, const struct run_result *r,
-			    const struct measured *ms)
-{
-	const struct io_tlb_mem *mem = machine_mem(r->m);
-	const struct io_tlb_pool *boot = mem->pools;
-
-	while (boot && boot->next)
-		boot = boot->next;
-	fprintf(f, "  \"pool\": {\"boot_nslabs\": %" PRIu32 ", \"boot_nareas\": %"
-		PRIu32 ", \"boot_bytes\": %" PRIu64 ", \"nslabs_end\": %" PRIu64
-		", \"pools_end\": %" PRIu32 ", \"dynamic\": %s},\n",
-		boot ? boot->nslabs : 0, boot ? boot->nareas : 0,
-		boot ? (uint64_t)boot->nslabs << IO_TLB_SHIFT : 0, ms->nslabs,
-		mem->npools, mem->dynamic ? "true" : "false");
-}
-
-static void write_totals_json(FILE *f, const struct run_result *r,
-			      const struct measured *ms)
-{
-	const struct stats_counters *c = &ms->c;
-
-	fprintf(f, "  \"totals\": {\"maps\": %" PRIu64 ", \"maps_ok\": %" PRIu64
-		", \"full_events\": %" PRIu64 ", \"atomic_refusals\": %" PRIu64
-		", \"mask_failures\": %" PRIu64 ", \"unmaps\": %" PRIu64
-		", \"syncs\": %" PRIu64 ", \"bytes_copied\": %" PRIu64
-		", \"transient_pools\": %" PRIu64 ", \"pools_added\": %" PRIu64
-		", \"grow_failed\": %" PRIu64 ", \"lock_wait_ns\": %" PRIu64
-		", \"copy_ns\": %" PRIu64 ", \"busy_ns\": %" PRIu64
-		", \"live_mappings_end\": %" PRIu64 "},\n",
-		c->maps, c->maps_ok, c->full_events, c->atomic_refusals,
-		c->mask_failures, c->unmaps, c->syncs, c->bytes_copied,
-		c->transient_made, c->pools_added, c->grow_failed,
-		c->lock_wait_ns, c->copy_ns, c->busy_ns,
-		machine_live_mappings(r->m));
-}
-
-static void write_latency_json(FILE *f, const struct stats_hist *h)
-{
-	fprintf(f, "  \"map_latency_ns\": {\"count\": %" PRIu64 ", \"mean\": %.1f"
-		", \"p50\": %.1f, \"p90\": %.1f, \"p99\": %.1f, \"p999\": %.1f"
-		", \"max\": %" PRIu64 "},\n", h->n, stats_hist_mean(h),
-		stats_hist_quantile(h, 0.5), stats_hist_quantile(h, 0.9),
-		stats_hist_quantile(h, 0.99), stats_hist_quantile(h, 0.999),
-		h->n ? h->max : 0);
-}
-
-static int write_summary(FILE *f, const struct run_result *r,
-			 const struct measured *ms)
-{
-	fputs("{\n  \"scenario\": {\"name\": ", f);
-	json_string(f, r->name);
-	fputs(", \"file\": ", f);
-	json_string(f, r->scenario_path);
-	fprintf(f, ", \"seed\": %" PRIu64 ", \"duration_ns\": %" PRIu64
-		", \"warmup_ns\": %" PRIu64 ", \"resolved_yaml\": ", r->seed,
-		r->duration_ns, r->warmup_ns);
-	json_string(f, r->resolved_yaml);
-	fputs("},\n", f);
-	write_pool_json(f, r, ms);
-	write_totals_json(f, r, ms);
-	fprintf(f, "  \"first_full_ns\": ");
-	if (ms->any_full)
-		fprintf(f, "%" PRIu64 ",\n", ms->first_full_ns);
-	else
-		fputs("null,\n", f);
-	fprintf(f, "  \"hiwater_slots\": %" PRIu64 ", \"hiwater_bytes\": %" PRIu64
-		", \"hiwater_share\": %.6f,\n", ms->hiwater,
-		ms->hiwater << IO_TLB_SHIFT, share(ms->hiwater, (double)ms->nslabs));
-	write_latency_json(f, &ms->lat);
-	fprintf(f, "  \"copy_cpu_share\": %.6f, \"lock_wait_share\": %.6f"
-		", \"busy_cpu_share\": %.6f,\n", share(ms->c.copy_ns, ms->span_ns),
-		share(ms->c.lock_wait_ns, ms->span_ns),
-		share(ms->c.busy_ns, ms->span_ns));
-	fputs("  \"workloads\": [", f);
-	for (size_t i = 0; i < r->nworkloads; i++) {
-		fputs(i ? ",\n    " : "\n    ", f);
-		if (workload_write_json(r->workloads[i], f))
-			return -1;
-	}
-	fputs(r->nworkloads ? "\n  ]\n}\n" : "]\n}\n", f);
-	return ferror(f) ? -1 : 0;
-}
 
 /* events.csv: the machine's event log, with the pool size after each event
  * so that charts can mark pool additions at the right height. */
@@ -327,7 +134,7 @@ static int write_one(const char *dir, const char *name,
 	if (fn)
 		bad = fn(f, r);
 	else if (!strcmp(name, "summary.json"))
-		bad = write_summary(f, r, ms);
+		bad = output_write_summary_json(f, r, ms);
 	else
 		bad = write_latency(f, &ms->lat);
 	bad |= fclose(f) != 0;
@@ -351,19 +158,61 @@ static void remove_tree(const char *path)
 	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* Whether the existing folder dir may be replaced: it is empty, or holds
+ * a run (summary.json). Anything else is not ours to delete. */
+static bool replaceable(const char *dir)
+{
+	char path[4200];
+	DIR *d;
+	struct dirent *e;
+	bool empty = true;
+
+	snprintf(path, sizeof(path), "%s/summary.json", dir);
+	if (access(path, F_OK) == 0)
+		return true;
+	d = opendir(dir);
+	if (!d)
+		return false;
+	while (empty && (e = readdir(d)))
+		empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
+	closedir(d);
+	return empty;
+}
+
+int output_check_run_dir(const char *dir, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (stat(dir, &st) != 0 || (S_ISDIR(st.st_mode) && replaceable(dir)))
+		return 0;
+	snprintf(err, errlen, "%s: exists and is not a run directory (no "
+		 "summary.json); not replacing it", dir);
+	return -1;
+}
+
 /* Puts the finished folder `tmp` at `dir`, moving an older run aside
- * first (rename over a fresh empty folder is atomic) and deleting it. */
+ * first (rename over a fresh empty folder is atomic) and deleting it. A
+ * `dir` that is not a folder, or a folder that holds something other than
+ * a run, is left alone and the install fails. */
 static int install_dir(const char *tmp, const char *dir, char *err,
 		       size_t errlen)
 {
 	char old[4200];
 	struct stat st;
 
+	if (output_check_run_dir(dir, err, errlen))
+		return -1;
 	if (stat(dir, &st) == 0) {
 		snprintf(old, sizeof(old), "%s.old-XXXXXX", dir);
-		if (!mkdtemp(old) || rename(dir, old)) {
+		if (!mkdtemp(old)) {
 			snprintf(err, errlen, "%s: cannot replace: %s", dir,
 				 strerror(errno));
+			return -1;
+		}
+		if (rename(dir, old)) {
+			snprintf(err, errlen, "%s: cannot replace: %s", dir,
+				 strerror(errno));
+			rmdir(old);
 			return -1;
 		}
 		if (rename(tmp, dir)) {
@@ -431,61 +280,6 @@ int output_write_run_dir(const char *dir, const struct run_result *r,
 		status = install_dir(tmp, dir, err, errlen);
 	if (status)
 		remove_tree(tmp);
-	stats_hist_free(&ms.lat);
+	measured_free(&ms);
 	return status;
-}
-
-static void print_verdict(FILE *out, const struct measured *ms,
-			  double hw_share)
-{
-	if (ms->c.full_events)
-		fprintf(out, "verdict: swiotlb buffer is full %" PRIu64
-			" times (first at %.6f s); high-water %.0f%% of the pool: "
-			"a bigger pool, more areas or dynamic growth needed\n",
-			ms->c.full_events, (double)ms->first_full_ns / 1e9,
-			100 * hw_share);
-	else if (ms->c.transient_made)
-		fprintf(out, "verdict: no swiotlb-full events, but %" PRIu64
-			" transient pools: the pool was outgrown; high-water "
-			"%.0f%% of the pool\n", ms->c.transient_made,
-			100 * hw_share);
-	else
-		fprintf(out, "verdict: no swiotlb-full events; high-water %.0f%% "
-			"of the pool\n", 100 * hw_share);
-}
-
-void output_print_summary(FILE *out, const struct run_result *r)
-{
-	const struct io_tlb_mem *mem = machine_mem(r->m);
-	struct measured ms;
-	double hw_share;
-
-	if (measure(r, &ms)) {
-		fprintf(out, "(no summary: out of memory)\n");
-		return;
-	}
-	hw_share = share(ms.hiwater, (double)ms.nslabs);
-	fprintf(out, "scenario %s: %.3f s simulated (%.3f s warm-up), seed %"
-		PRIu64 "\n", r->name, (double)r->duration_ns / 1e9,
-		(double)r->warmup_ns / 1e9, r->seed);
-	fprintf(out, "pool: %" PRIu64 " slabs (%.1f MiB) in %" PRIu32
-		" pool(s), %" PRIu32 " areas in the boot pool\n", ms.nslabs,
-		(double)(ms.nslabs << IO_TLB_SHIFT) / 1048576.0, mem->npools,
-		mem->pools ? mem->pools->nareas : 0);
-	fprintf(out, "maps: %" PRIu64 " (%" PRIu64 " failed: swiotlb full %"
-		PRIu64 ")\n", ms.c.maps, ms.c.maps - ms.c.maps_ok,
-		ms.c.full_events);
-	fprintf(out, "high-water: %" PRIu64 " slots = %.1f MiB = %.1f%% of the "
-		"pool\n", ms.hiwater, (double)(ms.hiwater << IO_TLB_SHIFT) /
-		1048576.0, 100 * hw_share);
-	fprintf(out, "transient pools: %" PRIu64 ", pools added: %" PRIu64 "\n",
-		ms.c.transient_made, ms.c.pools_added);
-	fprintf(out, "map latency: p50 %.2f us, p99 %.2f us\n",
-		stats_hist_quantile(&ms.lat, 0.5) / 1e3,
-		stats_hist_quantile(&ms.lat, 0.99) / 1e3);
-	fprintf(out, "CPU: bounce copies %.2f%%, lock wait %.2f%%\n",
-		100 * share(ms.c.copy_ns, ms.span_ns),
-		100 * share(ms.c.lock_wait_ns, ms.span_ns));
-	print_verdict(out, &ms, hw_share);
-	stats_hist_free(&ms.lat);
 }

@@ -25,6 +25,7 @@ struct run_snapshot {
 	struct stats_counters counters;
 	struct stats_hist map_latency;   /* a copy; free with run_snapshot_free */
 	uint64_t *cpu_busy_ns;           /* per CPU */
+	struct machine_device_counters *dev_counters;  /* per device */
 };
 
 int run_snapshot_take(struct run_snapshot *s, const struct machine *m);
@@ -44,9 +45,15 @@ struct run_result {
 
 int output_write_run_dir(const char *dir, const struct run_result *r,
 			 char *err, size_t errlen);
-/* pool size and areas, maps, full events (and the first), high-water mark,
- * transient pools, pools added, map latency p50/p99, copy and lock shares,
- * and a one-line verdict. */
+/* Whether output_write_run_dir() may write to dir: it does not exist, or
+ * it is an empty folder, or a folder holding a run (summary.json), which
+ * the new run replaces. Anything else is refused (-1, and err says so),
+ * so that `-o` never deletes a folder of the user's. */
+int output_check_run_dir(const char *dir, char *err, size_t errlen);
+/* pool size and areas, maps (and those not bounced), full events (and the
+ * first), high-water mark, restricted pools, transient pools, pools added,
+ * map latency p50/p99, copy and lock shares, and a one-line verdict (one
+ * more per restricted pool that was full). */
 void output_print_summary(FILE *out, const struct run_result *r);
 
 #endif

@@ -1,5 +1,7 @@
 /* sim/plot.c - runs gnuplot on the plots/ scripts for a run directory,
- * passing the folder, the format and the first full event's time. */
+ * passing the folder, the format, and facts about the run the scripts
+ * cannot read safely themselves (first full event, pools added, latency
+ * rows, duration and warm-up). */
 #define _GNU_SOURCE
 #include "sim/plot.h"
 
@@ -76,29 +78,77 @@ int plot_script(const char *script, const char *dir, const char *extra,
 	return 0;
 }
 
-/* The first swiotlb-full event's time in seconds from events.csv, or -1. */
-static double first_full_s(const char *dir)
+/* What the scripts are told about a run, beyond its CSV files (they
+ * cannot ask gnuplot's `stats` about a file with no data rows). */
+struct run_facts {
+	double first_full_s;       /* the first swiotlb-full event, or -1 */
+	long pools_added;          /* pool_added events */
+	long latency_rows;         /* data rows of latency.csv */
+	double duration_s, warmup_s;  /* from summary.json; -1: unknown */
+};
+
+static FILE *open_in(const char *dir, const char *name)
 {
-	char path[4200], line[512];
-	double t = -1;
-	FILE *f;
+	char path[4200];
 
-	snprintf(path, sizeof(path), "%s/events.csv", dir);
-	f = fopen(path, "r");
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return fopen(path, "r");
+}
+
+/* events.csv: the first full event, and pool additions. */
+static void read_events(const char *dir, struct run_facts *rf)
+{
+	char line[512], kind[64];
+	FILE *f = open_in(dir, "events.csv");
+	double s;
+
 	if (!f)
-		return -1;
+		return;
 	while (fgets(line, sizeof(line), f)) {
-		char kind[64];
-		double s;
-
-		if (sscanf(line, "%*[^,],%lf,%63[^,]", &s, kind) == 2 &&
-		    !strncmp(kind, "full", 4)) {
-			t = s;
-			break;
-		}
+		if (sscanf(line, "%*[^,],%lf,%63[^,]", &s, kind) != 2)
+			continue;
+		if (!strncmp(kind, "full", 4) && rf->first_full_s < 0)
+			rf->first_full_s = s;
+		rf->pools_added += !strcmp(kind, "pool_added");
 	}
 	fclose(f);
-	return t;
+}
+
+static long data_rows(const char *dir, const char *name)
+{
+	FILE *f = open_in(dir, name);
+	long n = -1;
+	int ch, last = '\n';
+
+	if (!f)
+		return 0;
+	while ((ch = getc(f)) != EOF) {
+		n += ch == '\n';
+		last = ch;
+	}
+	fclose(f);
+	return (n < 0 ? 0 : n) + (last != '\n');
+}
+
+/* The value of "key": NUMBER in summary.json, in seconds from ns; -1. */
+static double summary_seconds(const char *dir, const char *key)
+{
+	char line[8192], pat[64];
+	FILE *f = open_in(dir, "summary.json");
+	double v = -1;
+
+	if (!f)
+		return -1;
+	snprintf(pat, sizeof(pat), "\"%s\": ", key);
+	while (v < 0 && fgets(line, sizeof(line), f)) {
+		const char *at = strstr(line, pat);
+		unsigned long long ns;
+
+		if (at && sscanf(at + strlen(pat), "%llu", &ns) == 1)
+			v = (double)ns / 1e9;
+	}
+	fclose(f);
+	return v;
 }
 
 int plot_run_dir(const char *dir, FILE *msgs)
@@ -107,7 +157,8 @@ int plot_run_dir(const char *dir, FILE *msgs)
 		"pool_use.gp", "full_events.gp", "area_heatmap.gp",
 		"latency_cdf.gp",
 	};
-	char extra[64];
+	struct run_facts rf = { .first_full_s = -1 };
+	char extra[256];
 	int status = 0;
 
 	if (!plot_have_gnuplot()) {
@@ -118,7 +169,14 @@ int plot_run_dir(const char *dir, FILE *msgs)
 				dir);
 		return 1;
 	}
-	snprintf(extra, sizeof(extra), "first_full=%.9f", first_full_s(dir));
+	read_events(dir, &rf);
+	rf.latency_rows = data_rows(dir, "latency.csv");
+	rf.duration_s = summary_seconds(dir, "duration_ns");
+	rf.warmup_s = summary_seconds(dir, "warmup_ns");
+	snprintf(extra, sizeof(extra), "first_full=%.9f; pools_added=%ld; "
+		 "latency_rows=%ld; duration=%.9f; warmup=%.9f",
+		 rf.first_full_s, rf.pools_added, rf.latency_rows,
+		 rf.duration_s, rf.warmup_s);
 	for (size_t i = 0; i < sizeof(scripts) / sizeof(scripts[0]); i++)
 		if (plot_script(scripts[i], dir, extra, msgs))
 			status = -1;

@@ -15,11 +15,16 @@ void run_output_dir(const struct scenario *s, const struct run_options *o,
 	const char *tmpl = o->outdir ? o->outdir : s->run.output;
 	const char *hole = o->outdir ? NULL : strstr(tmpl, "<name>");
 
+	size_t n;
+
 	if (hole)
 		snprintf(buf, len, "%.*s%s%s", (int)(hole - tmpl), tmpl, s->name,
 			 hole + strlen("<name>"));
 	else
 		snprintf(buf, len, "%s", tmpl);
+	/* "out/" is the folder "out": the run is renamed into place. */
+	for (n = strlen(buf); n > 1 && buf[n - 1] == '/'; n--)
+		buf[n - 1] = '\0';
 }
 
 /* Everything one run holds, freed together. */
@@ -115,9 +120,18 @@ int run_scenario(const struct scenario *s, const struct run_options *o,
 	int status = -1;
 
 	run_output_dir(s, o, dir, sizeof(dir));
-	if (build(s, &st, err, errlen))
+	if (output_check_run_dir(dir, err, errlen) ||
+	    build(s, &st, err, errlen))
 		goto out;
 	simulate(&st, s->run.warmup, s->run.duration, o->progress, t0);
+	/* A warm-up that ends on a row: the row takes in all the work done at
+	 * that instant, as the snapshot does, so that the rows after it add
+	 * up to the totals. */
+	if (s->run.warmup && s->run.warmup % s->run.sample_interval == 0 &&
+	    machine_sample(st.m)) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
 	if (s->run.warmup)
 		machine_reset_hiwater(st.m);
 	if (run_snapshot_take(&st.since, st.m)) {

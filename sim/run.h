@@ -42,7 +42,8 @@ int run_scenario(const struct scenario *s, const struct run_options *o,
 		 char *err, size_t errlen);
 
 /* The directory a run writes to: o->outdir, or the scenario's run.output
- * with "<name>" replaced by the scenario's name. */
+ * with "<name>" replaced by the scenario's name; trailing slashes
+ * dropped. */
 void run_output_dir(const struct scenario *s, const struct run_options *o,
 		    char *buf, size_t len);
 

@@ -1,5 +1,6 @@
 /* sim/run_config.c - from a scenario to the machine's configuration: the
- * swiotlb boot parameters, the cost model, the devices. */
+ * swiotlb boot parameters and force bounce, the cost model, the devices
+ * (bounce policy, restricted pools). */
 #include "sim/run.h"
 
 #include <math.h>
@@ -106,17 +107,22 @@ static struct machine_jitter device_jitter(const struct scenario_device *d)
 	return j;
 }
 
-static int device_config(const struct scenario_device *d,
-			 struct machine_device_config *dc, char *err,
-			 size_t errlen)
+static enum machine_bounce device_bounce(enum scenario_bounce b)
 {
-	if (d->restricted_pool) {
-		snprintf(err, errlen, "devices.%s.restricted_pool: restricted "
-			 "pools are not simulated yet (the allocator supports "
-			 "them; use swiotlb-sim replay)", d->name);
-		return -1;
+	switch (b) {
+	case SCENARIO_BOUNCE_ALWAYS: return MACHINE_BOUNCE_ALWAYS;
+	case SCENARIO_BOUNCE_NEVER: return MACHINE_BOUNCE_NEVER;
+	case SCENARIO_BOUNCE_AUTO: break;
 	}
+	return MACHINE_BOUNCE_AUTO;
+}
+
+static void device_config(const struct scenario_device *d,
+			  struct machine_device_config *dc)
+{
 	machine_device_config_init(dc, d->name);
+	dc->bounce = device_bounce(d->bounce);
+	dc->restricted_pool_bytes = d->restricted_pool;
 	dc->queue_depth = d->queue_depth;
 	dc->latency_ns = d->latency;
 	dc->bytes_per_ns = d->bandwidth;
@@ -128,7 +134,6 @@ static int device_config(const struct scenario_device *d,
 	dc->max_segment_size = d->max_segment_size;
 	dc->iops_limit = d->iops_limit;
 	dc->bandwidth_limit = d->bandwidth_limit;
-	return 0;
 }
 
 int run_build_machine_config(const struct scenario *s,
@@ -141,6 +146,9 @@ int run_build_machine_config(const struct scenario *s,
 	machine_config_init(cfg, s->machine.cpus);
 	if (boot_config(s, &cfg->boot, err, errlen))
 		return -1;
+	/* swiotlb=force (written as param or as force), or a CoCo guest
+	 * (x86 adds SWIOTLB_FORCE for CC_ATTR_GUEST_MEM_ENCRYPT). */
+	cfg->force_bounce = cfg->boot.param.force || s->swiotlb.coco;
 	costs_config(&s->machine.costs, &cfg->costs);
 	devs = calloc(s->ndevices ? s->ndevices : 1, sizeof(*devs));
 	if (!devs) {
@@ -148,10 +156,7 @@ int run_build_machine_config(const struct scenario *s,
 		return -1;
 	}
 	for (size_t i = 0; i < s->ndevices; i++)
-		if (device_config(&s->devices[i], &devs[i], err, errlen)) {
-			free(devs);
-			return -1;
-		}
+		device_config(&s->devices[i], &devs[i]);
 	cfg->devices = devs;
 	cfg->ndevices = s->ndevices;
 	cfg->atomic_pool_bytes = s->swiotlb.atomic_pool ? s->swiotlb.atomic_pool :

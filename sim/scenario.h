@@ -51,8 +51,9 @@ struct scenario_swiotlb {
 	char *param;                /* the kernel's swiotlb= string, or "" */
 	uint64_t slabs;             /* 0: the kernel's default (64 MiB) */
 	uint32_t areas;             /* 0: from the CPU count */
-	bool force;
-	bool coco;                  /* 6% of memory, clamped [64 MiB, 1 GiB] */
+	bool force;                 /* swiotlb=force: every map bounces */
+	bool coco;                  /* 6% of memory, clamped [64 MiB, 1 GiB];
+				       every map bounces */
 	bool dynamic;
 	double growth_failure_probability;
 	uint64_t max_pool_size;     /* largest dynamic pool */
@@ -64,6 +65,13 @@ enum scenario_device_kind {
 	SCENARIO_DEVICE_GENERIC,
 	SCENARIO_DEVICE_NVME,
 	SCENARIO_DEVICE_NIC,
+};
+
+/* Whether a device's maps bounce (see devices[].bounce in README.md). */
+enum scenario_bounce {
+	SCENARIO_BOUNCE_AUTO,
+	SCENARIO_BOUNCE_ALWAYS,
+	SCENARIO_BOUNCE_NEVER,
 };
 
 enum scenario_jitter {
@@ -83,6 +91,7 @@ struct scenario_device {
 	uint64_t min_align_mask;
 	uint64_t seg_boundary;
 	uint32_t dma_bits;
+	enum scenario_bounce bounce;
 	uint32_t max_segments;
 	uint64_t max_segment_size;  /* 0: swiotlb_max_mapping_size() */
 	uint64_t virt_boundary;

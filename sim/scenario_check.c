@@ -1,6 +1,7 @@
 /* sim/scenario_check.c - what no single key can say: defaults made from
  * other keys (name, output, CPU lists), and rules across keys (unique
- * names, devices that exist, CPUs that exist, param against slabs). */
+ * names, devices that exist, CPUs that exist, param against slabs, a
+ * restricted pool against bounce: never). */
 #include "sim/scenario_internal.h"
 #include "sim/scenario_units.h"
 
@@ -157,6 +158,14 @@ static int check_devices(struct sc_ctx *c, struct scenario *s)
 		sc_path_key(path, base, "restricted_pool");
 		if (check_paged(c, s, path, d->restricted_pool))
 			return -1;
+		if (d->restricted_pool && d->bounce == SCENARIO_BOUNCE_NEVER) {
+			sc_path_key(path, base, "bounce");
+			m = sc_mark_of(c, path);
+			return sc_error(c, &m, path, "never, but the device has "
+					"a restricted pool, whose maps always "
+					"bounce (expected auto or always, or "
+					"no restricted_pool)");
+		}
 	}
 	return 0;
 }

@@ -88,11 +88,14 @@ static const struct sc_field swiotlb_fields[] = {
 	{ F(struct scenario_swiotlb, areas, SC_INT), .def = "0", .max = 65536,
 	  .flags = SC_NOT_WITH_PARAM, .def_doc = "0 (from machine.cpus)",
 	  .doc = "areas (rounded up to a power of two)" },
-	{ F(struct scenario_swiotlb, force, SC_BOOL), .def = "true",
-	  .flags = SC_NOT_WITH_PARAM, .doc = "bounce every DMA" },
+	{ F(struct scenario_swiotlb, force, SC_BOOL), .def = "false",
+	  .flags = SC_NOT_WITH_PARAM,
+	  .doc = "swiotlb=force: every map of a device whose bounce is auto "
+		 "bounces; false: only buffers beyond its DMA mask" },
 	{ F(struct scenario_swiotlb, coco, SC_BOOL), .def = "false",
-	  .doc = "confidential VM: pool of 6% of machine.memory, clamped to "
-		 "[64MiB, 1GiB], unless slabs or param set it" },
+	  .doc = "confidential VM: every map of a device whose bounce is "
+		 "auto bounces, and the pool is 6% of machine.memory, clamped "
+		 "to [64MiB, 1GiB], unless slabs or param set it" },
 	{ F(struct scenario_swiotlb, dynamic, SC_BOOL), .def = "false",
 	  .doc = "CONFIG_SWIOTLB_DYNAMIC: grow pools, transient pools" },
 	{ F(struct scenario_swiotlb, growth_failure_probability, SC_REAL),
@@ -119,6 +122,13 @@ static const struct sc_name device_kinds[] = {
 	{ "generic", SCENARIO_DEVICE_GENERIC },
 	{ "nvme", SCENARIO_DEVICE_NVME },
 	{ "nic", SCENARIO_DEVICE_NIC },
+	{ NULL, 0 },
+};
+
+static const struct sc_name bounces[] = {
+	{ "auto", SCENARIO_BOUNCE_AUTO },
+	{ "always", SCENARIO_BOUNCE_ALWAYS },
+	{ "never", SCENARIO_BOUNCE_NEVER },
 	{ NULL, 0 },
 };
 
@@ -157,6 +167,10 @@ static const struct sc_field device_fields[] = {
 	  .doc = "dma_get_seg_boundary()" },
 	{ DEV(dma_bits, SC_INT), .def = "64", .min = 1, .max = 64,
 	  .doc = "DMA mask width" },
+	{ DEV(bounce, SC_ENUM), .def = "auto", .names = bounces,
+	  .doc = "auto: bounce all maps under swiotlb.force or coco, else "
+		 "only buffers beyond the DMA mask; always; never (an IOMMU "
+		 "or a trusted device)" },
 	{ DEV(max_segments, SC_INT), .def = "128", .min = 1,
 	  .doc = "segments per request" },
 	{ DEV(max_segment_size, SC_SIZE), .def = "0",
@@ -174,7 +188,7 @@ static const struct sc_field device_fields[] = {
 	  .expect = "0 for none, or a size >= 256KiB",
 	  .def_doc = "0 (the default swiotlb)",
 	  .doc = "the device's own restricted pool (a multiple of "
-		 "machine.page_size)" },
+		 "machine.page_size); its maps always bounce into it" },
 	{ DEV(completion_cpu, SC_INT), .def = "-1", .min = -1,
 	  .max = SCENARIO_MAX_CPUS - 1,
 	  .def_doc = "-1 (the submitting CPU)",

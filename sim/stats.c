@@ -151,7 +151,7 @@ long stats_area_add(struct stats *s, uint32_t pool_id, uint32_t area)
 		s->areas_cap = cap;
 	}
 	s->areas[s->nareas] = (struct stats_area){ .pool_id = pool_id,
-						   .area = area };
+						   .area = area, .device = -1 };
 	return (long)s->nareas++;
 }
 
@@ -240,7 +240,7 @@ static void write_hist(FILE *out, const char *name,
 static void write_counters(FILE *out, const struct stats_counters *c)
 {
 #define W(field) fprintf(out, #field " %" PRIu64 "\n", c->field)
-	W(maps); W(maps_ok); W(full_events); W(atomic_refusals);
+	W(maps); W(maps_ok); W(maps_direct); W(full_events); W(atomic_refusals);
 	W(mask_failures); W(unmaps); W(syncs); W(bytes_copied); W(copy_ns);
 	W(transient_made); W(transient_freed); W(grow_started);
 	W(pools_added); W(grow_failed); W(lock_acquisitions);
@@ -262,6 +262,9 @@ int stats_write_text(const struct stats *s, FILE *out)
 	for (size_t i = 0; i < s->nareas; i++) {
 		const struct stats_area *a = &s->areas[i];
 
+		if (a->device >= 0)
+			fprintf(out, "restricted device %" PRId32 " ",
+				a->device);
 		fprintf(out, "area pool %" PRIu32 " area %" PRIu32
 			" acquisitions %" PRIu64 " handoffs %" PRIu64
 			" lock_wait_ns %" PRIu64 " hold_ns %" PRIu64 "\n",

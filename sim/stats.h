@@ -25,6 +25,7 @@
 struct stats_counters {
 	uint64_t maps;             /* map calls finished, whatever the outcome */
 	uint64_t maps_ok;
+	uint64_t maps_direct;      /* maps that did not bounce (no slots) */
 	uint64_t full_events;      /* maps the allocator refused ("swiotlb
 				      buffer is full"), atomic refusals included */
 	uint64_t atomic_refusals;  /* of those: the atomic pool could not pay
@@ -49,9 +50,12 @@ struct stats_cpu {
 	uint64_t copy_ns;          /* bounce copies */
 };
 
-/* One area lock of one pool (pool_id as in io_tlb_pool.id). */
+/* One area lock of one pool (pool_id as in io_tlb_pool.id, unique within
+ * its io_tlb_mem). */
 struct stats_area {
 	uint32_t pool_id, area;
+	int32_t device;            /* -1: the default swiotlb; else the index
+				      of the device whose restricted pool */
 	uint64_t acquisitions;
 	uint64_t handoffs;         /* acquisitions from a different CPU */
 	uint64_t lock_wait_ns;     /* spun by CPUs waiting for it */
@@ -94,7 +98,8 @@ int stats_write_text(const struct stats *s, FILE *out);
 /* ---- writing (the machine only) ---- */
 struct stats_counters *stats_counters_mut(struct stats *s);
 struct stats_cpu *stats_cpu_mut(struct stats *s, unsigned int cpu);
-/* Adds an area; returns its index, or -1 when out of memory. */
+/* Adds an area of the default swiotlb (device -1); returns its index, or
+ * -1 when out of memory. */
 long stats_area_add(struct stats *s, uint32_t pool_id, uint32_t area);
 struct stats_area *stats_area_mut(struct stats *s, size_t i);
 void stats_hist_add(struct stats_hist *hist, uint64_t value);

@@ -2,6 +2,7 @@
  * rows and their per-area columns, and the CSV writer. */
 #include "sim/stats_series.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdlib.h>
 
@@ -58,6 +59,18 @@ int stats_series_append(struct stats_series *s, const struct stats_row *row,
 		s->area_used[s->len * s->nareas + a] = area_used[a];
 	s->len++;
 	return 0;
+}
+
+void stats_series_replace_last(struct stats_series *s,
+			       const struct stats_row *row,
+			       const uint64_t *area_used)
+{
+	assert(s->len > 0);
+	s->len--;
+	s->rows[s->len] = *row;
+	for (uint32_t a = 0; a < s->nareas; a++)
+		s->area_used[s->len * s->nareas + a] = area_used[a];
+	s->len++;
 }
 
 size_t stats_series_len(const struct stats_series *s)

@@ -1,7 +1,9 @@
 /* sim/stats_series.h - the time series: one row of machine state per
  * sampling interval, kept in memory for an output module to write.
  *
- * Contract: rows are appended in time order and never change afterwards.
+ * Contract: rows are appended in time order and never change afterwards,
+ * except that the last row may be replaced by a row for the same time
+ * (to take in work that finished at that very instant after it was taken).
  * Each row has the fixed fields of struct stats_row plus `nareas` per-area
  * used-slot counts (area i summed over all non-transient pools). Interval
  * figures (maps, full events, lock wait, shares) cover (time - interval_ns,
@@ -41,6 +43,11 @@ void stats_series_free(struct stats_series *s);
  * of memory (the row is then lost). */
 int stats_series_append(struct stats_series *s, const struct stats_row *row,
 			const uint64_t *area_used);
+
+/* Replaces the last row (there must be one) and its per-area counts. */
+void stats_series_replace_last(struct stats_series *s,
+			       const struct stats_row *row,
+			       const uint64_t *area_used);
 
 size_t stats_series_len(const struct stats_series *s);
 uint32_t stats_series_nareas(const struct stats_series *s);

@@ -116,7 +116,7 @@ static void test_minimal_defaults(void)
 	CHECK(!strcmp(s.swiotlb.param, ""));
 	CHECK_EQ(s.swiotlb.slabs, 0);
 	CHECK_EQ(s.swiotlb.areas, 0);
-	CHECK(s.swiotlb.force && !s.swiotlb.coco && !s.swiotlb.dynamic);
+	CHECK(!s.swiotlb.force && !s.swiotlb.coco && !s.swiotlb.dynamic);
 	CHECK(s.swiotlb.growth_failure_probability == 0);
 	CHECK_EQ(s.swiotlb.max_pool_size, 4 * MiB);
 	CHECK_EQ(s.swiotlb.atomic_pool, 0);   /* from machine.memory at run time */
@@ -134,6 +134,7 @@ static void test_minimal_defaults(void)
 	CHECK_EQ(d->min_align_mask, 0xfff);        /* nvme's default */
 	CHECK_EQ(d->seg_boundary, 0xffffffffULL);
 	CHECK_EQ(d->dma_bits, 64);
+	CHECK_EQ(d->bounce, SCENARIO_BOUNCE_AUTO);
 	CHECK_EQ(d->max_segments, 128);
 	CHECK_EQ(d->max_segment_size, 0);
 	CHECK_EQ(d->virt_boundary, 0xfff);         /* nvme's default */
@@ -212,7 +213,7 @@ static void test_full(void)
 	CHECK_EQ(s.machine.costs.irq, 2 * US);
 	CHECK_EQ(s.swiotlb.slabs, 65536);
 	CHECK_EQ(s.swiotlb.areas, 8);
-	CHECK(!s.swiotlb.force && s.swiotlb.coco && s.swiotlb.dynamic);
+	CHECK(s.swiotlb.force && s.swiotlb.coco && s.swiotlb.dynamic);
 	CHECK(s.swiotlb.growth_failure_probability == 0.25);
 	CHECK_EQ(s.swiotlb.start, 0x100000000ULL);
 	d = &s.devices[0];
@@ -224,6 +225,8 @@ static void test_full(void)
 	CHECK(d->iops_limit == 1e6);
 	CHECK(d->bandwidth_limit == 3.125);         /* 25 Gbit/s */
 	CHECK_EQ(d->restricted_pool, 4 * MiB);
+	CHECK_EQ(d->bounce, SCENARIO_BOUNCE_ALWAYS);
+	CHECK_EQ(nic->bounce, SCENARIO_BOUNCE_NEVER);
 	CHECK_EQ(d->completion_cpu, 3);
 	CHECK_EQ(nic->kind, SCENARIO_DEVICE_NIC);
 	CHECK_EQ(nic->min_align_mask, 0);           /* only nvme has 0xfff */
@@ -513,6 +516,12 @@ static void test_error_cross_checks(void)
 	TEXT_ERROR("devices:\n  - {name: d}\nworkloads:\n  - name: w\n"
 		   "    kind: storage\n    device: d\n    size: 1.5k\n",
 		   "t.yaml:7:11: workloads[0].size: ", "\"1.5k\" is not a size");
+	TEXT_ERROR("devices:\n  - name: d\n    restricted_pool: 1MiB\n"
+		   "    bounce: never\n",
+		   "t.yaml:4:13: devices[0].bounce: ", "restricted pool");
+	TEXT_ERROR("devices:\n  - {name: d, bounce: sometimes}\n",
+		   "t.yaml:2:23: devices[0].bounce: ", "expected one of auto, "
+		   "always, never");
 }
 
 static void test_override_scalar_nested_list(void)
