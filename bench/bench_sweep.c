@@ -39,6 +39,7 @@
 static const char scenario_yaml[] =
 	"name: bench-sweep\n"
 	"machine: {cpus: 8}\n"
+	"swiotlb: {force: true}\n"
 	"devices:\n"
 	"  - {name: nvme0, kind: nvme, latency: 1ms, jitter: exponential,\n"
 	"     jitter_cv: 0.5}\n"

@@ -28,7 +28,7 @@
 static const char mapbench_yaml[] =
 	"name: known\n"
 	"machine: {cpus: 4}\n"
-	"swiotlb: {areas: 1}\n"
+	"swiotlb: {areas: 1, force: true}\n"
 	"devices:\n  - {name: dev0}\n"
 	"workloads:\n"
 	"  - {name: bench, kind: mapbench, device: dev0, threads: 4,\n"
