@@ -2,8 +2,9 @@
  * children ($SWSIM_BINARY), the recommendation on a workload whose
  * in-flight high-water mark is known, failing points that do not stop the
  * others, resuming after the driver is killed (exactly the missing points
- * run), SIGTERM, and --collect on exported jobs giving the same sweep.csv
- * as the sweep that ran them itself. */
+ * run), SIGTERM, and --collect on exported jobs (run through the Slurm
+ * array script) giving the same sweep.csv as the sweep that ran them
+ * itself. */
 #define _GNU_SOURCE
 #include "sim/sweep.h"
 #include "sim/sweep_grid.h"
@@ -343,9 +344,9 @@ static void test_sigterm(void)
 	CHECK(finished_points(dir, NULL, NULL, 200) < 200);
 }
 
-/* Exported jobs run one by one by a shell, then --collect: the same
- * sweep.csv, recommendation and chart data as the sweep that ran its
- * points itself. */
+/* Exported jobs run one by one through the Slurm script, then --collect:
+ * the same sweep.csv, recommendation and chart data as the sweep that ran
+ * its points itself. */
 static void test_export_collect(void)
 {
 	static const char *const sets[] = { "run.duration=2ms" };
@@ -374,9 +375,15 @@ static void test_export_collect(void)
 	CHECK(strstr(jobs, "#SBATCH --array=1-8\n") != NULL);
 	CHECK(strstr(jobs, "${SLURM_ARRAY_TASK_ID}p") != NULL);
 	free(jobs);
-	snprintf(cmd, sizeof(cmd), "while read -r line; do sh -c \"$line\" || "
-		 "exit 1; done < '%s/jobs.txt'", there);
+	/* Each array task as Slurm would start it (the #SBATCH lines are
+	 * comments to sh). */
+	snprintf(cmd, sizeof(cmd), "for i in 1 2 3 4 5 6 7 8; do "
+		 "SLURM_ARRAY_TASK_ID=$i sh '%s/sweep.slurm' || exit 1; done",
+		 there);
 	CHECK_EQ(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "SLURM_ARRAY_TASK_ID=9 sh '%s/sweep.slurm' "
+		 "2>/dev/null", there);
+	CHECK(system(cmd) != 0);
 	m = fopen("/dev/null", "w");
 	CHECK_EQ(sweep_collect(there, false, m, m), 0);
 	fclose(m);
