@@ -11,7 +11,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,15 +85,6 @@ static int find_exe(struct plan *pl, FILE *msgs)
 	return 0;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag,
-			struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 /* Leftovers of runs killed while writing (the run command's temporary
  * "<id>.tmp-XXXXXX" and "<id>.old-XXXXXX" folders). */
 static void remove_leftovers(const char *points)
@@ -113,7 +103,7 @@ static void remove_leftovers(const char *points)
 		if (!mark || strlen(mark) != strlen(".tmp-XXXXXX"))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", points, e->d_name);
-		nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+		remove_tree(path);
 	}
 	closedir(d);
 }
