@@ -92,67 +92,80 @@ static void take_slots(struct io_tlb_pool *pool, uint32_t slot_index,
 	}
 }
 
+/* Records a successful search: the slots, the area's next-fit index and
+ * the counters. */
+static void claim(struct swiotlb_dev *dev, struct io_tlb_pool *pool,
+		  struct io_tlb_area *area, uint32_t slot_index, uint32_t index,
+		  uint32_t nslots, uint64_t alloc_size, uint64_t orig_addr)
+{
+	struct io_tlb_mem *mem = dev->mem;
+
+	take_slots(pool, slot_index, nslots, alloc_size,
+		   (uint32_t)align_offset(dev, 0, orig_addr));
+	area->index = wrap_area_index(pool, (uint64_t)index + nslots);
+	area->used += nslots;
+	mem->used += nslots;
+	if (mem->used > mem->hiwater)
+		mem->hiwater = mem->used;
+}
+
 /* swiotlb_search_pool_area(): next-fit search of one area from its index.
- * Returns the first slot of the allocation, or -1. The loop makes the
- * kernel's steps and counts them (slots_examined is part of the answer),
- * with the address tests folded into one compare: the alignment bits must
- * be zero and the min_align_mask bits must match the original's, and the
- * two masks never overlap. */
+ * Returns the first slot of the allocation, or -1.
+ *
+ * The walk is the kernel's, step for step; two of its tests are folded for
+ * speed without changing what they decide: the alignment and min_align_mask
+ * tests are one masked compare (their masks never overlap), and the segment
+ * boundary test is skipped when no run inside this pool can reach a
+ * boundary (a device whose boundary is far above the pool). */
 static inline int64_t search_pool_area(struct swiotlb_dev *dev,
-				struct io_tlb_pool *pool, uint32_t area_index,
-				uint64_t orig_addr, uint64_t alloc_size,
-				uint32_t alloc_align_mask,
-				struct swiotlb_work *w)
+				       struct io_tlb_pool *pool,
+				       uint32_t area_index, uint64_t orig_addr,
+				       uint64_t alloc_size,
+				       uint32_t alloc_align_mask,
+				       struct swiotlb_work *w)
 {
 	struct io_tlb_area *area = &pool->areas[area_index];
-	uint64_t boundary_mask = dev->seg_boundary;
-	uint64_t tbl_dma_addr = pool->start & boundary_mask;
-	uint64_t max_slots = max_slots_for(boundary_mask);
+	uint64_t tbl_dma_addr = pool->start & dev->seg_boundary;
+	uint64_t max_slots = max_slots_for(dev->seg_boundary);
 	uint64_t tbl_shift = nr_slots(tbl_dma_addr);
 	uint64_t nslots = nr_slots(alloc_size);
-	struct search_masks m = search_masks(dev, alloc_size,
-					     alloc_align_mask,
+	struct search_masks m = search_masks(dev, alloc_size, alloc_align_mask,
 					     dev->mem->page_size);
-	uint64_t slot_base = (uint64_t)area_index * pool->area_nslabs;
-	uint64_t test_mask = m.alloc_align | (orig_addr ? m.iotlb_align : 0);
+	uint64_t mask = m.alloc_align | (orig_addr ? m.iotlb_align : 0);
 	uint64_t want = orig_addr & m.iotlb_align;
-	const uint16_t *list = pool->list;
-	uint32_t area_nslabs = pool->area_nslabs;
-	uint32_t index = area->index;
-	uint64_t checked, examined = 0;
+	bool check_boundary = max_slots < tbl_shift + pool->nslabs + nslots;
+	uint32_t n = pool->area_nslabs, stride = (uint32_t)m.stride;
+	uint32_t slot_base = area_index * n;
+	const uint16_t *list = pool->list + slot_base;
+	uint64_t area_addr = slot_addr(tbl_dma_addr, slot_base);
+	uint32_t index, checked, examined = 0;
 
-	if (nslots > area_nslabs - area->used) {
+	if (nslots > n - area->used) {
 		note_visit(w, pool, area_index, 0);
 		return -1;
 	}
-	for (checked = 0; checked < area_nslabs;) {
-		uint64_t slot_index = slot_base + index;
-		uint64_t tlb_addr = tbl_dma_addr + (slot_index << IO_TLB_SHIFT);
+	for (index = area->index, checked = 0; checked < n;) {
+		uint64_t tlb_addr = area_addr + ((uint64_t)index << IO_TLB_SHIFT);
 
 		examined++;
-		if ((tlb_addr & test_mask) != want) {
-			index = wrap_area_index(pool, (uint64_t)index + 1);
+		if ((tlb_addr & mask) != want) {
+			index = index + 1 >= n ? 0 : index + 1;
 			checked++;
 			continue;
 		}
-		if (list[slot_index] >= nslots &&
-		    !crosses_boundary(slot_index, nslots, tbl_shift,
-				      max_slots)) {
-			take_slots(pool, (uint32_t)slot_index, (uint32_t)nslots,
-				   alloc_size,
-				   (uint32_t)align_offset(dev, 0, orig_addr));
-			area->index = wrap_area_index(pool, index + nslots);
-			area->used += nslots;
-			dev->mem->used += nslots;
-			if (dev->mem->used > dev->mem->hiwater)
-				dev->mem->hiwater = dev->mem->used;
-			note_visit(w, pool, area_index, (uint32_t)examined);
-			return (int64_t)slot_index;
+		if (list[index] >= nslots &&
+		    (!check_boundary ||
+		     !crosses_boundary(slot_base + index, nslots, tbl_shift,
+				       max_slots))) {
+			claim(dev, pool, area, slot_base + index, index,
+			      (uint32_t)nslots, alloc_size, orig_addr);
+			note_visit(w, pool, area_index, examined);
+			return (int64_t)(slot_base + index);
 		}
-		index = wrap_area_index(pool, (uint64_t)index + m.stride);
-		checked += m.stride;
+		index = index + stride >= n ? 0 : index + stride;
+		checked += stride;
 	}
-	note_visit(w, pool, area_index, (uint32_t)examined);
+	note_visit(w, pool, area_index, examined);
 	return -1;
 }
 

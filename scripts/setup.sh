@@ -6,7 +6,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-packages="cmake make gcc pkg-config libcyaml-dev libgsl-dev gnuplot-nox python3 python3-simpy xz-utils gzip"
+packages="cmake make gcc pkg-config libcyaml-dev libgsl-dev gnuplot-nox python3 python3-simpy xz-utils gzip time"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

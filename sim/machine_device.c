@@ -157,24 +157,29 @@ static sim_time_t service_ns(struct machine_device *dev, uint64_t bytes)
 static void io_complete_action(struct sim_engine *eng, void *subject,
 			       uint64_t arg);
 
-/* The throttle's share of a request: it admits one request per 1/iops and
- * bytes at the bandwidth limit, in arrival order; a request completes no
- * earlier than its admission. */
+/* The throttle, like QEMU's: an IOPS bucket and a bandwidth bucket, each
+ * admitting requests in arrival order at its own rate; a request completes
+ * no earlier than both have admitted it. */
 static sim_time_t throttle_done(struct machine_device *dev, sim_time_t now,
 				uint64_t bytes)
 {
-	double cost = 0;
-	sim_time_t start = dev->throttle_at > now ? dev->throttle_at : now;
+	sim_time_t done = now;
 
-	if (dev->cfg.iops_limit > 0)
-		cost = 1e9 / dev->cfg.iops_limit;
-	if (dev->cfg.bandwidth_limit > 0 &&
-	    (double)bytes / dev->cfg.bandwidth_limit > cost)
-		cost = (double)bytes / dev->cfg.bandwidth_limit;
-	if (cost <= 0)
-		return now;
-	dev->throttle_at = start + (sim_time_t)llround(cost);
-	return dev->throttle_at;
+	if (dev->cfg.iops_limit > 0) {
+		sim_time_t start = dev->iops_at > now ? dev->iops_at : now;
+
+		dev->iops_at = start + (sim_time_t)llround(1e9 / dev->cfg.iops_limit);
+		done = dev->iops_at;
+	}
+	if (dev->cfg.bandwidth_limit > 0) {
+		sim_time_t start = dev->bytes_at > now ? dev->bytes_at : now;
+
+		dev->bytes_at = start + (sim_time_t)llround((double)bytes /
+							  dev->cfg.bandwidth_limit);
+		if (dev->bytes_at > done)
+			done = dev->bytes_at;
+	}
+	return done;
 }
 
 static void io_start(struct machine *m, struct machine_io *io)

@@ -204,7 +204,9 @@ struct machine_device {
 	uint32_t in_service;
 	struct machine_io *wait_head, *wait_tail;
 	size_t nwaiting;
-	sim_time_t throttle_at;    /* when the throttle admits the next request */
+	/* When the throttle's IOPS and bandwidth buckets admit the next
+	 * request. */
+	sim_time_t iops_at, bytes_at;
 	struct machine_lock transient_lock;  /* dev->dma_io_tlb_lock */
 };
 

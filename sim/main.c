@@ -1,6 +1,7 @@
 /* sim/main.c - the swiotlb-sim binary: one command line, subcommands. */
 #include "sim/cmd_import.h"
 #include "sim/cmd_run.h"
+#include "sim/cmd_sweep.h"
 #include "sim/replay.h"
 
 #include <stdio.h>
@@ -12,6 +13,7 @@ static const struct command {
 	const char *summary;
 } commands[] = {
 	{ "run", cmd_run, "simulate a scenario and write its results" },
+	{ "sweep", cmd_sweep, "run a scenario over a grid of values" },
 	{ "validate", cmd_validate, "check a scenario and print it resolved" },
 	{ "plot", cmd_plot, "render the charts of a run directory" },
 	{ "replay", cmd_replay, "replay an op trace against the allocator core" },

@@ -4,6 +4,7 @@
 #include "sim/outfile.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -60,6 +61,20 @@ void outfile_abort(struct outfile *o)
 	o->f = NULL;
 	if (o->tmp[0])
 		unlink(o->tmp);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag,
+			struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+void remove_tree(const char *path)
+{
+	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 int make_dirs(const char *path, char *err, size_t errlen)

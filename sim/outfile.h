@@ -22,6 +22,10 @@ int outfile_open(struct outfile *o, const char *path, char *err,
 int outfile_commit(struct outfile *o, char *err, size_t errlen);
 void outfile_abort(struct outfile *o);
 
+/* Deletes a file or a folder with everything in it (like rm -rf), without
+ * following links; errors are ignored (it is for cleaning up). */
+void remove_tree(const char *path);
+
 /* Creates a directory and its parents (like mkdir -p). */
 int make_dirs(const char *path, char *err, size_t errlen);
 

@@ -8,7 +8,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,20 +141,6 @@ static int write_one(const char *dir, const char *name,
 		snprintf(err, errlen, "%s: write failed: %s", path,
 			 strerror(errno ? errno : EIO));
 	return bad ? -1 : 0;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag,
-			struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void remove_tree(const char *path)
-{
-	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* Whether the existing folder dir may be replaced: it is empty, or holds

@@ -165,24 +165,6 @@ void measured_free(struct measured *ms)
 
 /* ---- summary.json --------------------------------------------------------- */
 
-static void json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch == '\n')
-			fputs("\\n", f);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
 static const struct io_tlb_pool *boot_pool(const struct io_tlb_mem *mem)
 {
 	const struct io_tlb_pool *boot = mem->pools;
@@ -279,7 +261,7 @@ static void write_devices_json(FILE *f, const struct run_result *r,
 		const struct machine_device_counters *c = &ms->dev[i];
 
 		fputs(i ? ",\n    {\"name\": " : "\n    {\"name\": ", f);
-		json_string(f, machine_device_name(d));
+		workload_json_string(f, machine_device_name(d));
 		fprintf(f, ", \"bounce\": \"%s\", \"force_bounce\": %s"
 			", \"dma_mask\": \"0x%" PRIx64 "\", \"maps\": %" PRIu64
 			", \"maps_direct\": %" PRIu64
@@ -301,13 +283,13 @@ int output_write_summary_json(FILE *f, const struct run_result *r,
 			      const struct measured *ms)
 {
 	fputs("{\n  \"scenario\": {\"name\": ", f);
-	json_string(f, r->name);
+	workload_json_string(f, r->name);
 	fputs(", \"file\": ", f);
-	json_string(f, r->scenario_path);
+	workload_json_string(f, r->scenario_path);
 	fprintf(f, ", \"seed\": %" PRIu64 ", \"duration_ns\": %" PRIu64
 		", \"warmup_ns\": %" PRIu64 ", \"resolved_yaml\": ", r->seed,
 		r->duration_ns, r->warmup_ns);
-	json_string(f, r->resolved_yaml);
+	workload_json_string(f, r->resolved_yaml);
 	fputs("},\n", f);
 	write_pool_json(f, r, ms);
 	write_totals_json(f, r, ms);

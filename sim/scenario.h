@@ -174,6 +174,23 @@ struct scenario_run {
 	char *output;               /* results directory */
 };
 
+/* A key a sweep varies and the values it takes, as written: a list
+ * "1,2,4" (or ';' separated when a value holds commas), a linear range
+ * "a..b+step" or a geometric range "a..b*factor" (sim/sweep_grid.h). */
+struct scenario_sweep_vary {
+	char *key;                  /* a key path, as --set takes it */
+	char *values;
+};
+
+/* How `swiotlb-sim sweep` runs this scenario; `run` ignores it. The grid
+ * is the product of the varied keys' values. */
+struct scenario_sweep {
+	uint32_t replications;      /* runs of each grid point */
+	struct scenario_sweep_vary *vary;
+	size_t nvary;
+	char *output;               /* "": results/<name>-sweep */
+};
+
 struct scenario {
 	char *name;
 	char *description;
@@ -184,6 +201,7 @@ struct scenario {
 	struct scenario_workload *workloads;
 	size_t nworkloads;
 	struct scenario_run run;
+	struct scenario_sweep sweep;
 	char *dir;                  /* the scenario file's folder: not a key */
 };
 

@@ -299,6 +299,41 @@ static const struct sc_table run_table = {
 	-1,
 };
 
+static const struct sc_field sweep_vary_fields[] = {
+	{ F(struct scenario_sweep_vary, key, SC_STRING), .required = ALL_KINDS,
+	  .expect = "a scenario key path such as swiotlb.slabs",
+	  .doc = "the key to vary, as --set names it" },
+	{ F(struct scenario_sweep_vary, values, SC_STRING),
+	  .required = ALL_KINDS,
+	  .expect = "a list 1,2,4 or a range a..b+step or a..b*factor",
+	  .doc = "its values: a list `1,2,4` (`;` separated if values hold "
+		 "commas), a linear range `a..b+step`, a geometric range "
+		 "`a..b*factor`" },
+};
+
+static const struct sc_table sweep_vary_table = {
+	"a varied key", sweep_vary_fields, N_FIELDS(sweep_vary_fields),
+	sizeof(struct scenario_sweep_vary), -1,
+};
+
+static const struct sc_field sweep_fields[] = {
+	{ F(struct scenario_sweep, replications, SC_INT), .def = "1",
+	  .min = 1, .max = 100000,
+	  .doc = "runs of each grid point, with seeds derived from run.seed" },
+	{ F(struct scenario_sweep, vary, SC_LIST), .sub = &sweep_vary_table,
+	  .count_offset = offsetof(struct scenario_sweep, nvary),
+	  .def_doc = "none", .doc = "the grid: the product of these keys' "
+				   "values" },
+	{ F(struct scenario_sweep, output, SC_STRING), .def = "",
+	  .def_doc = "`results/<name>-sweep`",
+	  .doc = "the sweep's folder (sweep.csv, points/)" },
+};
+
+static const struct sc_table sweep_table = {
+	"sweep", sweep_fields, N_FIELDS(sweep_fields),
+	sizeof(struct scenario_sweep), -1,
+};
+
 static const struct sc_field scenario_fields[] = {
 	{ F(struct scenario, name, SC_STRING), .flags = SC_COMPUTED,
 	  .def_doc = "the file's name without .yaml",
@@ -317,6 +352,8 @@ static const struct sc_field scenario_fields[] = {
 	  .def_doc = "none", .doc = "what drives the devices" },
 	{ F(struct scenario, run, SC_MAP), .sub = &run_table,
 	  .doc = "length, sampling, seed, output" },
+	{ F(struct scenario, sweep, SC_MAP), .sub = &sweep_table,
+	  .doc = "the grid `swiotlb-sim sweep` runs; `run` ignores it" },
 };
 
 const struct sc_table sc_scenario_table = {

@@ -236,23 +236,6 @@ static void storage_destroy(struct workload *w)
 	w->impl = NULL;
 }
 
-/* A JSON string (quotes, backslashes and control characters escaped). */
-static void json_string(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(out, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(out, "\\u%04x", ch);
-		else
-			fputc(ch, out);
-	}
-	fputc('"', out);
-}
-
 static void write_config_json(const struct storage *st, FILE *out)
 {
 	const struct storage_config *c = &st->cfg;
@@ -260,11 +243,11 @@ static void write_config_json(const struct storage *st, FILE *out)
 
 	sizedist_format(&st->sizes, sizes, sizeof(sizes));
 	fputs("\"config\": {\"device\": ", out);
-	json_string(out, machine_device_name(st->dev));
+	workload_json_string(out, machine_device_name(st->dev));
 	fputs(", \"cpus\": ", out);
-	json_string(out, c->cpus ? c->cpus : "");
+	workload_json_string(out, c->cpus ? c->cpus : "");
 	fputs(", \"sizes\": ", out);
-	json_string(out, sizes);
+	workload_json_string(out, sizes);
 	fprintf(out, ", \"queue_depth\": %" PRIu32 ", \"read_fraction\": %.17g"
 		", \"loop\": \"%s\", \"rate_iops\": %.17g"
 		", \"huge_page_fraction\": %.17g"

@@ -50,33 +50,16 @@ static uint64_t tracewl_in_flight(const struct workload *w)
 	return s->requests_issued - s->requests_completed - s->drops;
 }
 
-/* A JSON string: quotes, backslashes and control characters escaped. */
-static void json_string(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(out, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(out, "\\u%04x", ch);
-		else
-			fputc(ch, out);
-	}
-	fputc('"', out);
-}
-
 static int tracewl_write_json(const struct workload *w, FILE *out)
 {
 	const struct tracewl *tw = tw_of(w);
 	const struct tracewl_counters *c = &tw->c;
 
 	fputs("\"trace\": ", out);
-	json_string(out, tw->cfg.path);
+	workload_json_string(out, tw->cfg.path);
 	fprintf(out, ", \"done\": %s, \"error\": ", c->done ? "true" : "false");
 	if (tw->failed)
-		json_string(out, tw->err);
+		workload_json_string(out, tw->err);
 	else
 		fputs("null", out);
 	fprintf(out, ", \"op_lines\": %" PRIu64 ", \"ignored_lines\": %" PRIu64

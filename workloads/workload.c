@@ -68,12 +68,32 @@ void workload_destroy(struct workload *w)
 	free(w);
 }
 
+void workload_json_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; s && *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(out, "\\%c", ch);
+		else if (ch == '\n')
+			fputs("\\n", out);
+		else if (ch < 0x20)
+			fprintf(out, "\\u%04x", ch);
+		else
+			fputc(ch, out);
+	}
+	fputc('"', out);
+}
+
 int workload_write_json(const struct workload *w, FILE *out)
 {
 	const struct workload_stats *s = &w->stats;
 	const struct stats_hist *h = &s->latency;
 
-	fprintf(out, "{\"name\": \"%s\", \"kind\": \"%s\", "
+	fputs("{\"name\": ", out);
+	workload_json_string(out, w->name);
+	fprintf(out, ", \"kind\": \"%s\", "
 		"\"requests_issued\": %" PRIu64 ", \"requests_completed\": %" PRIu64
 		", \"in_flight\": %" PRIu64 ", \"bytes\": %" PRIu64
 		", \"maps\": %" PRIu64 ", \"map_failures\": %" PRIu64
@@ -81,7 +101,7 @@ int workload_write_json(const struct workload *w, FILE *out)
 		", \"requeues\": %" PRIu64 ", \"requeue_wait_ns\": %" PRIu64
 		", \"drops\": %" PRIu64 ", \"latency_ns\": {\"mean\": %.1f, "
 		"\"p50\": %.1f, \"p99\": %.1f, \"max\": %" PRIu64 "}",
-		w->name, w->kind, s->requests_issued, s->requests_completed,
+		w->kind, s->requests_issued, s->requests_completed,
 		workload_in_flight(w), s->bytes, s->maps, s->map_failures,
 		s->unmaps, s->syncs, s->requeues, s->requeue_wait_ns, s->drops,
 		stats_hist_mean(h), stats_hist_quantile(h, 0.5),

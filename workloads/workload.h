@@ -80,6 +80,10 @@ const char *workload_error(const struct workload *w);
 /* Frees everything, the struct itself included. */
 void workload_destroy(struct workload *w);
 
+/* Writes s as a JSON string, quotes included (quotes, backslashes and
+ * control characters escaped; NULL writes ""). */
+void workload_json_string(FILE *out, const char *s);
+
 /* The common figures and the kind-specific ones as one JSON object. */
 int workload_write_json(const struct workload *w, FILE *out);
 
