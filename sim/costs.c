@@ -47,8 +47,13 @@ uint64_t costs_transfer_ns(uint64_t bytes, double bytes_per_ns)
 uint64_t costs_slot_lines(const struct machine_costs *c, uint64_t nslots)
 {
 	uint64_t bytes = nslots * c->slot_meta_bytes;
+	uint64_t line = c->cache_line_bytes;
 
-	if (c->cache_line_bytes == 0)
+	if (line == 0)
 		return 0;
-	return (bytes + c->cache_line_bytes - 1) / c->cache_line_bytes;
+	/* Every lock hold asks; a cache line is a power of two, and a
+	 * shift is much cheaper than a 64-bit division. */
+	if ((line & (line - 1)) == 0)
+		return (bytes + line - 1) >> __builtin_ctzll(line);
+	return (bytes + line - 1) / line;
 }
