@@ -26,6 +26,20 @@ out:
 	return pool;
 }
 
+void swiotlb_prefetch_release(const struct swiotlb_dev *dev,
+			      uint64_t tlb_addr)
+{
+	const struct io_tlb_pool *pool = swiotlb_find_pool(dev, tlb_addr, NULL);
+	uint32_t index;
+
+	if (!pool || pool->transient)
+		return;
+	index = (uint32_t)((tlb_addr - pool->start) >> IO_TLB_SHIFT);
+	__builtin_prefetch(&pool->slots[index], 1);
+	__builtin_prefetch(&pool->list[index], 1);
+	__builtin_prefetch(&pool->used_map[index / 64], 1);
+}
+
 bool swiotlb_is_transient_addr(const struct swiotlb_dev *dev, uint64_t addr)
 {
 	const struct io_tlb_pool *pool = swiotlb_find_pool(dev, addr, NULL);

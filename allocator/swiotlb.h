@@ -181,6 +181,12 @@ void swiotlb_tbl_unmap_single(struct swiotlb_dev *dev, uint64_t tlb_addr,
  * list entries walked (the kernel's cost of every unmap and sync). */
 struct io_tlb_pool *swiotlb_find_pool(const struct swiotlb_dev *dev,
 				      uint64_t paddr, uint32_t *steps);
+/* A hint for a caller that will unmap the live mapping at tlb_addr soon
+ * (the simulator, between an unmap's start and its release): asks the CPU
+ * to fetch the slot state the release reads and writes, which has usually
+ * left the caches since the map. Changes nothing. */
+void swiotlb_prefetch_release(const struct swiotlb_dev *dev,
+			      uint64_t tlb_addr);
 /* Whether a map of this size was served by a transient pool. */
 bool swiotlb_is_transient_addr(const struct swiotlb_dev *dev, uint64_t addr);
 

@@ -147,6 +147,9 @@ void unmap_begin(struct machine *m, struct machine_op *op)
 		op_finish_at(m, op, op->started + m->cfg.costs.unmap_call_ns);
 		return;
 	}
+	/* The release comes after the call (and the copy): fetch the slot
+	 * state it needs meanwhile. */
+	swiotlb_prefetch_release(&mp->dev->sdev, mp->tlb_addr);
 	t = op->started + m->cfg.costs.unmap_call_ns + lookup_ns(m, mp);
 	if (!op->skip_cpu_sync && copies_back(mp->dir))
 		t = op_copy(m, op, t, mp->size);
