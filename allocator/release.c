@@ -61,6 +61,12 @@ void swiotlb_release_slots(struct swiotlb_dev *dev, struct io_tlb_pool *pool,
 	uint32_t nslots, aindex, end;
 	uint16_t count = 0;
 
+	/* Three arrays hold the state; asking for all their lines before the
+	 * first read lets the cache misses overlap (padding is rare and runs
+	 * are short, so the lines of the first slot are nearly always the
+	 * right ones). */
+	__builtin_prefetch(&list[index], 1);
+	__builtin_prefetch(&pool->used_map[index / 64], 1);
 	index -= slots[index].pad_slots;
 	nslots = (uint32_t)nr_slots(slots[index].alloc_size + offset);
 	aindex = slot_area(pool, index);
