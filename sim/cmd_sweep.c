@@ -5,10 +5,10 @@
 
 #include "sim/sweep.h"
 #include "sim/sweep_grid.h"
+#include "sim/sweep_plan.h"
 #include "sim/sweep_run.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,20 +82,6 @@ static int ov_add(struct ov_list *l, char *s)
 	return 0;
 }
 
-static char *printed(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *printed(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	return s;
-}
-
 /* The entry of the file's sweep.vary list with that key (klen bytes), or
  * s->sweep.nvary. */
 static size_t vary_entry(const struct scenario *s, const char *key,
@@ -132,11 +118,11 @@ static int add_vary(struct ov_list *l, const struct scenario *s,
 	entry = vary_entry(s, arg, klen);
 	if (entry == s->sweep.nvary) {
 		entry = (*next)++;
-		if (ov_add(l, printed("sweep.vary.%zu.key=%.*s", entry,
+		if (ov_add(l, sweep_printf("sweep.vary.%zu.key=%.*s", entry,
 				      (int)klen, arg)))
 			goto oom;
 	}
-	if (ov_add(l, printed("sweep.vary.%zu.values=%s", entry, eq + 1)))
+	if (ov_add(l, sweep_printf("sweep.vary.%zu.values=%s", entry, eq + 1)))
 		goto oom;
 	return 0;
 oom:
@@ -164,7 +150,7 @@ int sweep_cli_overrides(const char *scenario, const char *const *sets,
 		if (add_vary(&l, &s, varies[i], &next, err, errlen))
 			goto fail;
 	if (replications > 0 &&
-	    ov_add(&l, printed("sweep.replications=%ld", replications)))
+	    ov_add(&l, sweep_printf("sweep.replications=%ld", replications)))
 		goto oom;
 	scenario_free(&s);
 	*ov = l.v;
