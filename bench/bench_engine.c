@@ -87,7 +87,7 @@ static void hold_fire(struct sim_engine *eng, void *subject, uint64_t arg)
 
 static void hold_init(struct hold *h, enum sampler sampler)
 {
-	h->rng = gsl_rng_alloc(gsl_rng_mt19937);
+	h->rng = gsl_rng_alloc(sim_rng_mt19937);
 	gsl_rng_set(h->rng, SEED);
 	exp_ziggurat_init(&h->zig);
 	h->sampler = sampler;

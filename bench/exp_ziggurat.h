@@ -10,7 +10,7 @@
 #ifndef SWSIM_BENCH_EXP_ZIGGURAT_H
 #define SWSIM_BENCH_EXP_ZIGGURAT_H
 
-#include <gsl/gsl_rng.h>
+#include "sim/rng.h"
 #include <math.h>
 #include <stdint.h>
 
@@ -46,12 +46,23 @@ static inline void exp_ziggurat_init(struct exp_ziggurat *z)
 	}
 }
 
+/* gsl_rng_uniform_pos(): (0, 1). */
+static inline double uniform_pos(gsl_rng *rng)
+{
+	double u;
+
+	do
+		u = rng_uniform(rng);
+	while (u == 0);
+	return u;
+}
+
 /* A standard exponential variate (mean 1). */
 static inline double exp_ziggurat_draw(const struct exp_ziggurat *z,
 				       gsl_rng *rng)
 {
 	for (;;) {
-		uint32_t bits = (uint32_t)gsl_rng_get(rng);
+		uint32_t bits = (uint32_t)rng_get(rng);
 		unsigned layer = bits % ZIG_LAYERS;
 		uint32_t point = bits / ZIG_LAYERS;
 		double x = point * z->width[layer];
@@ -59,8 +70,8 @@ static inline double exp_ziggurat_draw(const struct exp_ziggurat *z,
 		if (point < z->inner[layer])
 			return x;
 		if (layer == 0)
-			return ZIG_TAIL_START - log(gsl_rng_uniform_pos(rng));
-		if (z->height[layer] + gsl_rng_uniform(rng) *
+			return ZIG_TAIL_START - log(uniform_pos(rng));
+		if (z->height[layer] + rng_uniform(rng) *
 		    (z->height[layer - 1] - z->height[layer]) < exp(-x))
 			return x;
 	}

@@ -44,6 +44,14 @@ static inline uint32_t sim_mt_next(struct sim_mt_state *s)
 	return k;
 }
 
+/* gsl_rng_get(): the next 32-bit word. */
+static inline unsigned long rng_get(const gsl_rng *r)
+{
+	if (r->type != sim_rng_mt19937)
+		return gsl_rng_get(r);
+	return sim_mt_next(r->state);
+}
+
 /* gsl_rng_uniform(): [0, 1). */
 static inline double rng_uniform(const gsl_rng *r)
 {
