@@ -58,9 +58,6 @@
  * - The atomic pool is a byte budget: no fragmentation, no background
  *   refill.
  * - Statistics count work in the sampling interval in which it finished.
- * - A device's maximum segment is swiotlb_max_mapping_size() even when it
- *   never bounces (the kernel lifts the limit for a device that is neither
- *   forced to bounce nor addressing-limited).
  * - A map that does not bounce never looks up the pool list at unmap or
  *   sync (the kernel's is_swiotlb_buffer() walks it once the device has
  *   bounced anything in dynamic mode).
@@ -154,7 +151,8 @@ struct machine_device_config {
 	uint64_t seg_boundary;     /* dma_get_seg_boundary(), 2^k - 1 */
 	uint64_t dma_mask;         /* highest address the device can reach */
 	/* dma_get_max_seg_size(); 0: none. The device's maximum segment is
-	 * the smaller of this and swiotlb_max_mapping_size(). */
+	 * the smaller of this and dma_max_mapping_size() (see
+	 * machine_device_max_segment()). */
 	uint64_t max_segment_size;
 	/* A throttle on the whole device, like QEMU's (iops / bps limits):
 	 * requests are admitted at most iops_limit per second and
@@ -195,6 +193,11 @@ struct machine_config {
 	bool force_bounce;
 	struct machine_costs costs;
 	enum machine_line_model slot_line_model;
+	/* Top of RAM, for dma_addressing_limited(): a device whose DMA mask
+	 * reaches all of it and that is not forced to bounce may map segments
+	 * of any size. 0: unknown, every device is held to the swiotlb's
+	 * maximum mapping size. */
+	uint64_t memory_bytes;
 	const struct machine_device_config *devices;  /* copied */
 	size_t ndevices;
 	uint64_t atomic_pool_bytes;        /* budget for transient pools */
@@ -262,7 +265,11 @@ const char *machine_device_name(const struct machine_device *dev);
 const struct machine_device_config *
 machine_device_config(const struct machine_device *dev);
 /* Largest map the device may ask for: min(max_segment_size,
- * swiotlb_max_mapping_size()). Callers split larger transfers. */
+ * dma_max_mapping_size()), the latter swiotlb_max_mapping_size() for a
+ * device that may bounce (forced to, or addressing-limited: its DMA mask
+ * below the machine's memory_bytes, or memory_bytes unknown) while the
+ * swiotlb has slabs, else unlimited (UINT64_MAX). Callers split larger
+ * transfers. */
 uint64_t machine_device_max_segment(const struct machine_device *dev);
 uint32_t machine_device_in_flight(const struct machine_device *dev);
 size_t machine_device_waiting(const struct machine_device *dev);

@@ -340,9 +340,40 @@ machine_device_counters(const struct machine_device *dev)
 	return &dev->counters;
 }
 
+/* dma_addressing_limited(): the mask falls short of the required mask,
+ * the all-ones mask that covers the last page of memory. */
+static bool addressing_limited(const struct machine_device *dev)
+{
+	uint64_t memory = dev->m->cfg.memory_bytes;
+	uint64_t page = dev->m->mem->page_size ? dev->m->mem->page_size : 4096;
+	uint64_t last, required;
+
+	if (!memory)
+		return true;
+	last = memory > page ? memory - page : 0;
+	required = last ? UINT64_MAX >> __builtin_clzll(last) : 0;
+	return dev->cfg.dma_mask < required;
+}
+
+/* dma_direct_max_mapping_size(): only a device that may bounce is held to
+ * the swiotlb's limit; one that never takes the direct path (an IOMMU
+ * translates for it) has none from here. */
+static uint64_t dma_max_mapping_size(const struct machine_device *dev)
+{
+	bool may_bounce;
+
+	if (dev->cfg.bounce == MACHINE_BOUNCE_NEVER && !dev->restricted)
+		return UINT64_MAX;
+	may_bounce = machine_device_force_bounce(dev) ||
+		     addressing_limited(dev);
+	if (!may_bounce || !dev->sdev.mem->nslabs)
+		return UINT64_MAX;
+	return swiotlb_max_mapping_size(&dev->sdev);
+}
+
 uint64_t machine_device_max_segment(const struct machine_device *dev)
 {
-	uint64_t max = swiotlb_max_mapping_size(&dev->sdev);
+	uint64_t max = dma_max_mapping_size(dev);
 
 	if (dev->cfg.max_segment_size && dev->cfg.max_segment_size < max)
 		max = dev->cfg.max_segment_size;

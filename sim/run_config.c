@@ -150,6 +150,9 @@ int run_build_machine_config(const struct scenario *s,
 	 * (x86 adds SWIOTLB_FORCE for CC_ATTR_GUEST_MEM_ENCRYPT). */
 	cfg->force_bounce = cfg->boot.param.force || s->swiotlb.coco;
 	costs_config(&s->machine.costs, &cfg->costs);
+	cfg->memory_bytes = s->machine.memory;
+	cfg->slot_line_model = s->machine.slot_lines == SCENARIO_LINES_DIRTY ?
+			       MACHINE_LINES_DIRTY : MACHINE_LINES_TOUCHED;
 	devs = calloc(s->ndevices ? s->ndevices : 1, sizeof(*devs));
 	if (!devs) {
 		snprintf(err, errlen, "out of memory");

@@ -40,10 +40,19 @@ struct scenario_costs {
 	uint64_t grow_queue, grow_attempt, page_alloc, page_decrypt;
 };
 
+/* Which slot-metadata lines a lock holder fetches from another CPU (see
+ * machine.slot_lines in README.md). */
+enum scenario_slot_lines {
+	SCENARIO_LINES_TOUCHED,
+	SCENARIO_LINES_DIRTY,
+};
+
 struct scenario_machine {
 	uint32_t cpus;
-	uint64_t memory;            /* guest memory: the CoCo sizing rule */
+	uint64_t memory;            /* guest memory: the CoCo sizing rule, and
+				       which devices are addressing-limited */
 	uint64_t page_size;
+	enum scenario_slot_lines slot_lines;
 	struct scenario_costs costs;
 };
 

@@ -55,14 +55,29 @@ static const struct sc_table costs_table = {
 	sizeof(struct scenario_costs), -1,
 };
 
+static const struct sc_name slot_lines[] = {
+	{ "touched", SCENARIO_LINES_TOUCHED },
+	{ "dirty", SCENARIO_LINES_DIRTY },
+	{ NULL, 0 },
+};
+
 static const struct sc_field machine_fields[] = {
 	{ F(struct scenario_machine, cpus, SC_INT), .def = "4", .min = 1,
 	  .max = SCENARIO_MAX_CPUS, .doc = "CPUs (num_possible_cpus())" },
 	{ F(struct scenario_machine, memory, SC_SIZE), .def = "16GiB",
-	  .min = 1, .doc = "guest memory; sizes the pool when swiotlb.coco" },
+	  .min = 1, .doc = "guest memory; sizes the pool when swiotlb.coco; a "
+			   "device whose DMA mask reaches all of it and that "
+			   "is not forced to bounce has no swiotlb segment "
+			   "limit" },
 	{ F(struct scenario_machine, page_size, SC_SIZE), .def = "4096",
 	  .min = 4096, .max = 1ULL << 30, .flags = SC_POW2,
 	  .expect = "a power of two from 4k to 1G", .doc = "page size" },
+	{ F(struct scenario_machine, slot_lines, SC_ENUM), .def = "touched",
+	  .names = slot_lines,
+	  .doc = "slot-metadata lines a lock holder fetches from the CPU that "
+		 "held the lock last: touched, every line it reads or writes "
+		 "(an upper bound); dirty, only lines another CPU wrote and no "
+		 "CPU has read since" },
 	{ F(struct scenario_machine, costs, SC_MAP), .sub = &costs_table,
 	  .doc = "cost model; every key optional, 0 = the built-in default "
 		 "in sim/costs.h" },

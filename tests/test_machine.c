@@ -584,6 +584,64 @@ static void test_max_segment(void)
 	fixture_free(&f);
 }
 
+/* dma_max_mapping_size(): the swiotlb limit holds only for a device that
+ * may bounce. 64 GiB of memory needs a 36-bit mask to reach it all. */
+static void test_max_segment_by_bouncing(void)
+{
+	struct machine_config cfg;
+	struct machine_device_config devs[5];
+	struct fixture f;
+	static const char *const names[] = { "wide", "mask36", "mask35",
+					     "never", "always" };
+
+	fixture_config(&cfg, 1, 1024, 1, false);
+	cfg.force_bounce = false;
+	cfg.memory_bytes = 64ULL << 30;
+	for (int i = 0; i < 5; i++)
+		quiet_device(&devs[i], names[i]);
+	devs[1].dma_mask = (1ULL << 36) - 1;
+	devs[2].dma_mask = (1ULL << 35) - 1;
+	devs[2].max_segment_size = 65536;
+	devs[3].dma_mask = 0xffffffff;
+	devs[3].bounce = MACHINE_BOUNCE_NEVER;
+	devs[4].bounce = MACHINE_BOUNCE_ALWAYS;
+	cfg.devices = devs;
+	cfg.ndevices = 5;
+	if (!fixture_new(&f, &cfg))
+		return;
+	CHECK_EQ(machine_device_max_segment(machine_device_at(f.m, 0)),
+		 UINT64_MAX);
+	CHECK_EQ(machine_device_max_segment(machine_device_at(f.m, 1)),
+		 UINT64_MAX);
+	CHECK_EQ(machine_device_max_segment(machine_device_at(f.m, 2)),
+		 65536);
+	CHECK_EQ(machine_device_max_segment(machine_device_at(f.m, 3)),
+		 UINT64_MAX);
+	CHECK_EQ(machine_device_max_segment(machine_device_at(f.m, 4)),
+		 256 * 1024);
+	fixture_free(&f);
+
+	/* One byte more memory than the 36-bit mask reaches. */
+	cfg.memory_bytes = (64ULL << 30) + 4096 + 1;
+	devs[2].max_segment_size = 0;
+	if (!fixture_new(&f, &cfg))
+		return;
+	CHECK_EQ(machine_device_max_segment(machine_device_at(f.m, 1)),
+		 256 * 1024);
+	fixture_free(&f);
+
+	/* Forced bouncing (a CoCo guest) holds every AUTO device to it. */
+	cfg.force_bounce = true;
+	cfg.memory_bytes = 64ULL << 30;
+	if (!fixture_new(&f, &cfg))
+		return;
+	CHECK_EQ(machine_device_max_segment(machine_device_at(f.m, 0)),
+		 256 * 1024);
+	CHECK_EQ(machine_device_max_segment(machine_device_at(f.m, 3)),
+		 UINT64_MAX);
+	fixture_free(&f);
+}
+
 int main(void)
 {
 	RUN(test_two_cpus_one_area);
@@ -598,5 +656,6 @@ int main(void)
 	RUN(test_littles_law);
 	RUN(test_config_errors);
 	RUN(test_max_segment);
+	RUN(test_max_segment_by_bouncing);
 	return tu_finish();
 }

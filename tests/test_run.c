@@ -84,6 +84,31 @@ static void test_examples_validate(void)
 	}
 }
 
+/* machine.memory and machine.slot_lines reach the machine's configuration
+ * (test_machine.c checks what they do there). */
+static void test_machine_keys_reach_config(void)
+{
+	static const char *const dirty[] = { "machine.slot_lines=dirty" };
+	struct scenario s;
+	struct machine_config cfg;
+	struct machine_device_config *devs;
+	char err[1024];
+
+	if (!rf_load("legacy-32bit-device", dirty, 1, &s))
+		return;
+	CHECK(!run_build_machine_config(&s, &cfg, &devs, err, sizeof(err)));
+	CHECK_EQ(cfg.memory_bytes, 64ULL << 30);
+	CHECK_EQ(cfg.slot_line_model, MACHINE_LINES_DIRTY);
+	free(devs);
+	scenario_free(&s);
+	if (!rf_load("legacy-32bit-device", NULL, 0, &s))
+		return;
+	CHECK(!run_build_machine_config(&s, &cfg, &devs, err, sizeof(err)));
+	CHECK_EQ(cfg.slot_line_model, MACHINE_LINES_TOUCHED);
+	free(devs);
+	scenario_free(&s);
+}
+
 /* The columns of timeseries.csv before the per-area ones. */
 static const char series_head[] =
 	"time_ns,interval_ns,used_slots,transient_slots,nslabs,hiwater,maps,"
@@ -396,6 +421,7 @@ int main(void)
 	find_examples();
 	RUN(test_examples_present);
 	RUN(test_examples_validate);
+	RUN(test_machine_keys_reach_config);
 	RUN(test_examples_run);
 	RUN(test_warmup_totals);
 	RUN(test_determinism);

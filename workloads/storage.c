@@ -178,6 +178,7 @@ static int setup_device(struct storage *st, char *err, size_t errlen)
 		return -1;
 	}
 	st->max_transfer = c->max_transfer_bytes ? c->max_transfer_bytes :
+			   st->max_segment == UINT64_MAX ? UINT64_MAX :
 			   st->max_segment / STORAGE_PAGE_SIZE * STORAGE_PAGE_SIZE;
 	st->phys_pages = c->phys_limit / STORAGE_PAGE_SIZE;
 	largest_pages = (sizedist_max(&st->sizes) + STORAGE_PAGE_SIZE - 1) /
@@ -236,6 +237,15 @@ static void storage_destroy(struct workload *w)
 	w->impl = NULL;
 }
 
+/* A size limit; UINT64_MAX (none) as null, which JSON readers keep exact. */
+static void write_limit_json(FILE *out, const char *key, uint64_t bytes)
+{
+	if (bytes == UINT64_MAX)
+		fprintf(out, ", \"%s\": null", key);
+	else
+		fprintf(out, ", \"%s\": %" PRIu64, key, bytes);
+}
+
 static void write_config_json(const struct storage *st, FILE *out)
 {
 	const struct storage_config *c = &st->cfg;
@@ -252,15 +262,16 @@ static void write_config_json(const struct storage *st, FILE *out)
 		", \"loop\": \"%s\", \"rate_iops\": %.17g"
 		", \"huge_page_fraction\": %.17g"
 		", \"adjacent_page_probability\": %.17g"
-		", \"requeue_delay_ns\": %" PRIu64 ", \"max_segments\": %" PRIu32
-		", \"max_transfer_bytes\": %" PRIu64 ", \"max_segment_bytes\": %"
-		PRIu64 ", \"completion_cpu\": %d, \"phys_limit\": %" PRIu64
-		", \"max_ios\": %" PRIu64 "}",
+		", \"requeue_delay_ns\": %" PRIu64 ", \"max_segments\": %" PRIu32,
 		c->queue_depth, c->read_fraction,
 		c->loop == STORAGE_OPEN_LOOP ? "open" : "closed", c->rate_iops,
 		c->huge_page_fraction, c->adjacent_page_probability,
-		c->requeue_delay_ns, c->max_segments, st->max_transfer,
-		st->max_segment, c->completion_cpu, c->phys_limit, c->max_ios);
+		c->requeue_delay_ns, c->max_segments);
+	write_limit_json(out, "max_transfer_bytes", st->max_transfer);
+	write_limit_json(out, "max_segment_bytes", st->max_segment);
+	fprintf(out, ", \"completion_cpu\": %d, \"phys_limit\": %" PRIu64
+		", \"max_ios\": %" PRIu64 "}",
+		c->completion_cpu, c->phys_limit, c->max_ios);
 }
 
 static void write_hist_json(FILE *out, const char *key,
