@@ -147,8 +147,9 @@ static inline sim_event_id fill(struct sim_engine *eng, struct eq_rec *rec,
 	return (sim_event_id)gen << 32 | s;
 }
 
-/* Slow path of sim_schedule_at: a new slot or a new chunk is needed. */
-__attribute__((cold, noinline)) static sim_event_id schedule_slow(
+/* Slow path of sim_schedule_at: a new slot, a new chunk, or the run's
+ * window. */
+__attribute__((noinline)) static sim_event_id schedule_slow(
 	struct sim_engine *eng, sim_time_t at, sim_action_fn fn,
 	void *subject, uint64_t arg)
 {

@@ -23,9 +23,7 @@ static void *eq_alloc(void *old, size_t bytes)
 void eq_init(struct eq_queue *q)
 {
 	memset(q, 0, sizeof(*q));
-	for (unsigned l = 0; l < EQ_LEVELS; l++)
-		for (unsigned d = 0; d < EQ_DIGITS; d++)
-			q->bucket[l][d].min = SIM_TIME_MAX;
+	q->level0_first = SIM_TIME_MAX;
 }
 
 static void free_chunk_list(struct eq_chunk *c)
@@ -81,12 +79,12 @@ static void set_tail(struct eq_bucket *b, struct eq_chunk *c)
 
 /* The bucket is empty or its tail chunk is full: each new chunk is twice
  * the last, up to the largest class. */
-static void grow_bucket(struct eq_queue *q, struct eq_bucket *b)
+static void grow_bucket(struct eq_queue *q, unsigned l, struct eq_bucket *b)
 {
 	struct eq_chunk *c;
 
 	if (!b->tail) {
-		c = alloc_chunk(q, 0);
+		c = alloc_chunk(q, q->first_class[l]);
 		b->head = c;
 		b->read = 0;
 	} else {
@@ -100,25 +98,74 @@ static void grow_bucket(struct eq_queue *q, struct eq_bucket *b)
 	set_tail(b, c);
 }
 
-struct eq_rec *eq_claim_slow(struct eq_queue *q, sim_time_t at)
+/* Room at the end of bucket (l, d), growing it when it must. */
+static struct eq_rec *append_grow(struct eq_queue *q, unsigned l, unsigned d)
 {
-	sim_time_t diff = at ^ q->last;
-	unsigned l = (63u - (unsigned)__builtin_clzll(diff | 1)) /
-		     EQ_DIGIT_BITS;
-	unsigned d = (unsigned)(at >> (l * EQ_DIGIT_BITS) & EQ_DIGIT_MASK);
 	struct eq_bucket *b = &q->bucket[l][d];
 
 	if (b->next == b->end)
-		grow_bucket(q, b);
+		grow_bucket(q, l, b);
 	eq_mark_occupied(q, l, d);
-	b->min = at < b->min ? at : b->min;
 	return b->next++;
+}
+
+/* Level 0 changed: finds its first record again. */
+static void level0_refresh(struct eq_queue *q)
+{
+	q->level0_first = q->level_mask & 1 ?
+			  eq_level0_time(q, eq_first_digit(q, 0)) :
+			  SIM_TIME_MAX;
+}
+
+/* A record for the run's own window goes into the run, in order, while
+ * the run has at most this many records left: a few moves instead of a
+ * level-0 bucket to fill and a second source for eq_take() to compare. */
+#define EQ_RUN_INSERT_MAX 16u
+
+/* Room in the run for a record of time `at` in the run's window, after
+ * every record of the run with a time <= at. Only while level 0 is empty:
+ * level-0 records were scheduled after every run record, and the run goes
+ * first at equal times, so a record of this window that arrives once level
+ * 0 has records must join them there. */
+static struct eq_rec *run_insert(struct eq_queue *q, sim_time_t at)
+{
+	size_t j = q->run_len++;
+
+	while (j > q->run_pos && q->run[j - 1].at > at) {
+		q->run[j] = q->run[j - 1];
+		j--;
+	}
+	return &q->run[j];
+}
+
+/* Room for a record of time `at` in the run's window: in the run (see
+ * above), else in its level-0 bucket. */
+static struct eq_rec *claim_window(struct eq_queue *q, sim_time_t at)
+{
+	if (!(q->level_mask & 1)) {
+		if (q->run_pos == q->run_len)
+			q->run_pos = q->run_len = 0;
+		if (q->run_len - q->run_pos < EQ_RUN_INSERT_MAX &&
+		    q->run_len < q->run_cap)
+			return run_insert(q, at);
+	}
+	q->level0_first = at < q->level0_first ? at : q->level0_first;
+	return append_grow(q, 0, eq_digit(at, 0));
+}
+
+struct eq_rec *eq_claim_slow(struct eq_queue *q, sim_time_t at)
+{
+	unsigned l = eq_level(q, at);
+
+	if (l == 0)
+		return claim_window(q, at);
+	return append_grow(q, l, eq_digit(at, l));
 }
 
 /* Level-0 bucket d has used up its head chunk. A drained bucket keeps a
  * small chunk: at low density these buckets fill and drain about once per
  * event, and a kept chunk saves the round trip through the free list. */
-void eq_next_chunk(struct eq_queue *q, struct eq_bucket *b, unsigned d)
+static void next_chunk(struct eq_queue *q, struct eq_bucket *b, unsigned d)
 {
 	struct eq_chunk *c = b->head;
 
@@ -128,8 +175,8 @@ void eq_next_chunk(struct eq_queue *q, struct eq_bucket *b, unsigned d)
 		release_chunk(q, c);
 		return;
 	}
-	b->min = SIM_TIME_MAX;
 	eq_mark_empty(q, 0, d);
+	level0_refresh(q);
 	if (c->size_class == 0) {
 		c->count = 0;
 		set_tail(b, c);
@@ -142,21 +189,39 @@ void eq_next_chunk(struct eq_queue *q, struct eq_bucket *b, unsigned d)
 
 /* ---- moving records down ---- */
 
+/* The smallest chunk class with room for n records and an eighth more. */
+static uint8_t class_for(size_t n)
+{
+	uint8_t cls = 0;
+
+	n += n / 8;
+	while (cls + 1u < EQ_CHUNK_CLASSES && (EQ_CHUNK_MIN << cls) < n)
+		cls++;
+	return cls;
+}
+
 /* Takes a bucket's records out, leaving it empty; returns its chunk list
- * and, in *read, how many records of the first chunk were already taken. */
+ * and, in *read, how many records of the first chunk were already taken.
+ * Above level 0 the next bucket there starts with a chunk this size. */
 static struct eq_chunk *detach(struct eq_queue *q, unsigned l, unsigned d,
 			       uint32_t *read)
 {
 	struct eq_bucket *b = &q->bucket[l][d];
 	struct eq_chunk *c = b->head;
+	size_t n = 0;
 
 	eq_sync_tail(b);
+	for (struct eq_chunk *k = c; k; k = k->next)
+		n += k->count;
+	if (l > 0)
+		q->first_class[l] = class_for(n);
 	*read = b->read;
 	b->head = b->tail = NULL;
 	b->next = b->end = NULL;
 	b->read = 0;
-	b->min = SIM_TIME_MAX;
 	eq_mark_empty(q, l, d);
+	if (l == 0)
+		level0_refresh(q);
 	return c;
 }
 
@@ -234,8 +299,8 @@ static void build_run_counting(struct eq_queue *q, struct eq_chunk *list,
 	memset(pos, 0, sizeof(q->digit_count));
 	for (struct eq_chunk *c = list; c; c = c->next)
 		for (uint32_t i = 0; i < c->count; i++)
-			pos[c->rec[i].at & EQ_DIGIT_MASK]++;
-	for (uint32_t k = 0, sum = 0; k < EQ_DIGITS; k++) {
+			pos[c->rec[i].at & EQ_RUN_MASK]++;
+	for (uint32_t k = 0, sum = 0; k < EQ_RUN_SLOTS; k++) {
 		uint32_t here = pos[k];
 
 		pos[k] = sum;
@@ -246,19 +311,30 @@ static void build_run_counting(struct eq_queue *q, struct eq_chunk *list,
 		struct eq_chunk *next = list->next;
 
 		for (uint32_t i = 0; i < list->count; i++)
-			q->run[pos[list->rec[i].at & EQ_DIGIT_MASK]++] =
+			q->run[pos[list->rec[i].at & EQ_RUN_MASK]++] =
 				list->rec[i];
 		release_chunk(q, list);
 		list = next;
 	}
 }
 
+/* The earliest time bucket (l, d), l >= 1, can hold: `last` may move
+ * there, as it is no later than any queued time. */
+static sim_time_t eq_bucket_start(const struct eq_queue *q, unsigned l,
+				  unsigned d)
+{
+	unsigned above = eq_shift(l) + EQ_DIGIT_BITS;
+	sim_time_t high = above < 64 ? q->last >> above << above : 0;
+
+	return high | (sim_time_t)d << eq_shift(l);
+}
+
 /* Level-1 bucket d is the earliest window: sorting its records by their
- * lowest digit, stably, makes it the run. */
+ * low EQ_RUN_BITS, stably, makes it the run. */
 static void build_run(struct eq_queue *q, unsigned d)
 {
 	uint32_t read;
-	sim_time_t min = q->bucket[1][d].min;
+	sim_time_t start = eq_bucket_start(q, 1, d);
 	struct eq_chunk *list = detach(q, 1, d, &read);
 	size_t n = 0;
 
@@ -268,7 +344,7 @@ static void build_run(struct eq_queue *q, unsigned d)
 		build_run_small(q, list, n);
 	else
 		build_run_counting(q, list, n);
-	q->last = min;
+	q->last = start;
 	q->run_pos = 0;
 	q->run_len = n;
 }
@@ -279,10 +355,10 @@ static void build_run(struct eq_queue *q, unsigned d)
 static void redistribute(struct eq_queue *q, unsigned l, unsigned d)
 {
 	uint32_t read;
-	sim_time_t min = q->bucket[l][d].min;
+	sim_time_t start = eq_bucket_start(q, l, d);
 	struct eq_chunk *list = detach(q, l, d, &read);
 
-	q->last = min;
+	q->last = start;
 	refile(q, list, read, NULL, NULL);
 }
 
@@ -296,7 +372,7 @@ bool eq_refill(struct eq_queue *q, sim_time_t limit)
 		unsigned l = (unsigned)__builtin_ctz(q->level_mask);
 		unsigned d = eq_first_digit(q, l);
 
-		if (q->bucket[l][d].min > limit)
+		if (eq_bucket_start(q, l, d) > limit)
 			return false;
 		if (l == 1) {
 			build_run(q, d);
@@ -304,11 +380,59 @@ bool eq_refill(struct eq_queue *q, sim_time_t limit)
 		}
 		redistribute(q, l, d);
 		/* Records of the new window went to level 0, or into the
-		 * run (eq_claim_fast()). */
+		 * run (claim_window()). */
 		if ((q->level_mask & 1) || q->run_pos < q->run_len)
 			return true;
 	}
 	return false;
+}
+
+/* ---- taking ---- */
+
+/* Takes the run's next record if due. */
+static bool take_run(struct eq_queue *q, sim_time_t limit, struct eq_rec *out)
+{
+	const struct eq_rec *r = &q->run[q->run_pos];
+
+	if (r->at > limit)
+		return false;
+	*out = *r;
+	q->run_pos++;
+	return true;
+}
+
+/* Takes the first record of level-0 bucket d. */
+static void take_level0(struct eq_queue *q, unsigned d, struct eq_rec *out)
+{
+	struct eq_bucket *b = &q->bucket[0][d];
+	uint32_t count = b->head == b->tail ?
+			 (uint32_t)(b->next - b->head->rec) : b->head->count;
+
+	*out = b->head->rec[b->read];
+	if (++b->read == count)
+		next_chunk(q, b, d);
+}
+
+/* At equal times the run goes first: it was built before any level-0
+ * record of its window arrived. */
+bool eq_take_slow(struct eq_queue *q, sim_time_t limit, struct eq_rec *out)
+{
+	for (;;) {
+		if (q->level_mask & 1) {
+			sim_time_t at = q->level0_first;
+
+			if (q->run_pos < q->run_len && q->run[q->run_pos].at <= at)
+				return take_run(q, limit, out);
+			if (at > limit)
+				return false;
+			take_level0(q, (unsigned)(at & EQ_DIGIT_MASK), out);
+			return true;
+		}
+		if (q->run_pos < q->run_len)
+			return take_run(q, limit, out);
+		if (!eq_refill(q, limit))
+			return false;
+	}
 }
 
 /* ---- purging ---- */
