@@ -189,20 +189,24 @@ static void next_chunk(struct eq_queue *q, struct eq_bucket *b, unsigned d)
 
 /* ---- moving records down ---- */
 
-/* The smallest chunk class with room for n records and an eighth more. */
-static uint8_t class_for(size_t n)
+/* The first chunk for a bucket after one of n records: room for n and an
+ * eighth more, so that a bucket like it fits in one; but at most class 4
+ * (128 records, 5 KiB): every bucket ahead with even one record has a
+ * chunk, and a dense bucket goes on with longer chunks anyway. */
+#define EQ_FIRST_CLASS_MAX 4u
+
+static uint8_t first_class_after(size_t n)
 {
 	uint8_t cls = 0;
 
-	n += n / 8;
-	while (cls + 1u < EQ_CHUNK_CLASSES && (EQ_CHUNK_MIN << cls) < n)
+	while (cls < EQ_FIRST_CLASS_MAX && (EQ_CHUNK_MIN << cls) < n + n / 8)
 		cls++;
 	return cls;
 }
 
 /* Takes a bucket's records out, leaving it empty; returns its chunk list
  * and, in *read, how many records of the first chunk were already taken.
- * Above level 0 the next bucket there starts with a chunk this size. */
+ * Above level 0 it sizes the next bucket's first chunk there. */
 static struct eq_chunk *detach(struct eq_queue *q, unsigned l, unsigned d,
 			       uint32_t *read)
 {
@@ -214,7 +218,7 @@ static struct eq_chunk *detach(struct eq_queue *q, unsigned l, unsigned d,
 	for (struct eq_chunk *k = c; k; k = k->next)
 		n += k->count;
 	if (l > 0)
-		q->first_class[l] = class_for(n);
+		q->first_class[l] = first_class_after(n);
 	*read = b->read;
 	b->head = b->tail = NULL;
 	b->next = b->end = NULL;

@@ -94,10 +94,10 @@ struct eq_queue {
 	uint64_t occupied[EQ_LEVELS][EQ_DIGIT_WORDS];
 	struct eq_bucket bucket[EQ_LEVELS][EQ_DIGITS];
 	struct eq_chunk *free_chunks[EQ_CHUNK_CLASSES];
-	/* Per level, the class of a bucket's first chunk: one the size the
-	 * last bucket taken there needed, so a bucket fills one or two
-	 * chunks rather than 8, 16, 32, ... (each a loop exit to mispredict
-	 * when the bucket is sorted or refiled). */
+	/* Per level, the class of a bucket's first chunk, from the size of
+	 * the last bucket taken there: a bucket fills two chunks rather than
+	 * 8, 16, 32, ... (each a loop exit to mispredict when the bucket is
+	 * sorted or refiled). */
 	uint8_t first_class[EQ_LEVELS];
 	uint32_t digit_count[EQ_RUN_SLOTS];	/* counting sort scratch */
 };
