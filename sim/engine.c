@@ -239,12 +239,14 @@ __attribute__((always_inline)) static inline void prefetch_slot(
 static uint64_t run_loop(struct sim_engine *eng, sim_time_t limit)
 {
 	uint64_t fired_before = eng->fired;
-	struct eq_rec rec;
+	const struct eq_rec *taken;
 
 	assert(eng && !eng->running);
 	eng->running = true;
 	eng->stopped = false;
-	while (!eng->stopped && eq_take(&eng->queue, limit, &rec)) {
+	while (!eng->stopped && (taken = eq_take(&eng->queue, limit))) {
+		struct eq_rec rec = *taken;	/* before the queue changes */
+
 		if (eng->nr_slots >= PREFETCH_MIN_SLOTS)
 			prefetch_slot(eng);
 		if (eng->dead && !record_is_live(eng, &rec)) {

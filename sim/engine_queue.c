@@ -150,7 +150,7 @@ static struct eq_rec *claim_window(struct eq_queue *q, sim_time_t at)
 			return run_insert(q, at);
 	}
 	q->level0_first = at < q->level0_first ? at : q->level0_first;
-	return append_grow(q, 0, eq_digit(at, 0));
+	return append_grow(q, 0, eq_digit(q, at, 0));
 }
 
 struct eq_rec *eq_claim_slow(struct eq_queue *q, sim_time_t at)
@@ -159,7 +159,7 @@ struct eq_rec *eq_claim_slow(struct eq_queue *q, sim_time_t at)
 
 	if (l == 0)
 		return claim_window(q, at);
-	return append_grow(q, l, eq_digit(at, l));
+	return append_grow(q, l, eq_digit(q, at, l));
 }
 
 /* Level-0 bucket d has used up its head chunk. A drained bucket keeps a
@@ -299,12 +299,13 @@ static void build_run_counting(struct eq_queue *q, struct eq_chunk *list,
 			       size_t n)
 {
 	uint32_t *pos = q->digit_count;
+	unsigned mask = EQ_DIGIT_MASK >> q->skew;
 
-	memset(pos, 0, sizeof(q->digit_count));
+	memset(pos, 0, (mask + 1) * sizeof(*pos));
 	for (struct eq_chunk *c = list; c; c = c->next)
 		for (uint32_t i = 0; i < c->count; i++)
-			pos[c->rec[i].at & EQ_RUN_MASK]++;
-	for (uint32_t k = 0, sum = 0; k < EQ_RUN_SLOTS; k++) {
+			pos[c->rec[i].at & mask]++;
+	for (uint32_t k = 0, sum = 0; k <= mask; k++) {
 		uint32_t here = pos[k];
 
 		pos[k] = sum;
@@ -315,7 +316,7 @@ static void build_run_counting(struct eq_queue *q, struct eq_chunk *list,
 		struct eq_chunk *next = list->next;
 
 		for (uint32_t i = 0; i < list->count; i++)
-			q->run[pos[list->rec[i].at & EQ_RUN_MASK]++] =
+			q->run[pos[list->rec[i].at & mask]++] =
 				list->rec[i];
 		release_chunk(q, list);
 		list = next;
@@ -327,14 +328,65 @@ static void build_run_counting(struct eq_queue *q, struct eq_chunk *list,
 static sim_time_t eq_bucket_start(const struct eq_queue *q, unsigned l,
 				  unsigned d)
 {
-	unsigned above = eq_shift(l) + EQ_DIGIT_BITS;
+	unsigned above = eq_shift(q, l) + EQ_DIGIT_BITS;
 	sim_time_t high = above < 64 ? q->last >> above << above : 0;
 
-	return high | (sim_time_t)d << eq_shift(l);
+	return high | (sim_time_t)d << eq_shift(q, l);
+}
+
+/* ---- the width of level 0 ---- */
+
+/* Why two widths: where events are dense (the hold model at 1000 ns per
+ * event and 10^3 pending or more), a 256 ns run window takes ~12% of new
+ * records into level 0 and its interleaving with the run, against ~3% for
+ * 64 ns; where they are sparse (the simulator: a few per 256 ns), a 64 ns
+ * window builds a run for every one or two records, and 256 ns does less
+ * work per event. A run of n records votes for the other width when
+ * n >= EQ_DENSE_RUN at 256 ns (one record per 2 ns) or n < EQ_SPARSE_RUN
+ * at 64 ns (one per 8 ns); EQ_VOTES runs in a row switch. The gap between
+ * the two densities and the votes in a row keep a mixed load from
+ * switching back and forth: a switch refiles every queued record. */
+#define EQ_DENSE_RUN 128u
+#define EQ_SPARSE_RUN 8u
+#define EQ_VOTES 16u
+
+static void vote_skew(struct eq_queue *q, size_t n)
+{
+	bool other = q->skew ? n < EQ_SPARSE_RUN : n >= EQ_DENSE_RUN;
+
+	q->votes = other ? q->votes + 1 : 0;
+}
+
+/* Moves every record to where the other skew puts it; the run and level 0
+ * are empty. Records of one time share one bucket before and after, and
+ * each bucket is refiled in order, so equal times stay FIFO. */
+static void switch_skew(struct eq_queue *q)
+{
+	struct eq_chunk *all = NULL, **end = &all;
+
+	for (unsigned l = 1; l < EQ_LEVELS; l++) {
+		for (unsigned w = 0; w < EQ_DIGIT_WORDS; w++) {
+			uint64_t bits = q->occupied[l][w];
+
+			for (; bits; bits &= bits - 1) {
+				unsigned d = w * 64 +
+					     (unsigned)__builtin_ctzll(bits);
+				uint32_t read;
+
+				*end = detach(q, l, d, &read);
+				while (*end)
+					end = &(*end)->next;
+			}
+		}
+	}
+	q->skew ^= EQ_SKEW_DENSE;
+	q->votes = 0;
+	memset(q->first_class, 0, sizeof(q->first_class));
+	refile(q, all, 0, NULL, NULL);
 }
 
 /* Level-1 bucket d is the earliest window: sorting its records by their
- * low EQ_RUN_BITS, stably, makes it the run. */
+ * bits below level 1, stably, makes it the run. */
 static void build_run(struct eq_queue *q, unsigned d)
 {
 	uint32_t read;
@@ -351,6 +403,7 @@ static void build_run(struct eq_queue *q, unsigned d)
 	q->last = start;
 	q->run_pos = 0;
 	q->run_len = n;
+	vote_skew(q, n);
 }
 
 /* Bucket (l, d), l >= 2, is the first non-empty one: moving `last` to its
@@ -372,6 +425,12 @@ static void redistribute(struct eq_queue *q, unsigned l, unsigned d)
 bool eq_refill(struct eq_queue *q, sim_time_t limit)
 {
 	q->run_pos = q->run_len = 0;
+	if (q->votes >= EQ_VOTES) {
+		switch_skew(q);
+		/* Narrowing level 0 moves nothing into it; widening may. */
+		if ((q->level_mask & 1) || q->run_pos < q->run_len)
+			return true;
+	}
 	while (q->level_mask) {
 		unsigned l = (unsigned)__builtin_ctz(q->level_mask);
 		unsigned d = eq_first_digit(q, l);
@@ -393,49 +452,49 @@ bool eq_refill(struct eq_queue *q, sim_time_t limit)
 
 /* ---- taking ---- */
 
-/* Takes the run's next record if due. */
-static bool take_run(struct eq_queue *q, sim_time_t limit, struct eq_rec *out)
+/* The run's next record if due, else NULL. */
+static const struct eq_rec *take_run(struct eq_queue *q, sim_time_t limit)
 {
 	const struct eq_rec *r = &q->run[q->run_pos];
 
 	if (r->at > limit)
-		return false;
-	*out = *r;
+		return NULL;
 	q->run_pos++;
-	return true;
+	return r;
 }
 
-/* Takes the first record of level-0 bucket d. */
-static void take_level0(struct eq_queue *q, unsigned d, struct eq_rec *out)
+/* The first record of level-0 bucket d. A chunk it empties goes to the
+ * free list, where the record stays as it is until the queue changes. */
+static const struct eq_rec *take_level0(struct eq_queue *q, unsigned d)
 {
 	struct eq_bucket *b = &q->bucket[0][d];
 	uint32_t count = b->head == b->tail ?
 			 (uint32_t)(b->next - b->head->rec) : b->head->count;
+	const struct eq_rec *r = &b->head->rec[b->read];
 
-	*out = b->head->rec[b->read];
 	if (++b->read == count)
 		next_chunk(q, b, d);
+	return r;
 }
 
 /* At equal times the run goes first: it was built before any level-0
  * record of its window arrived. */
-bool eq_take_slow(struct eq_queue *q, sim_time_t limit, struct eq_rec *out)
+const struct eq_rec *eq_take_slow(struct eq_queue *q, sim_time_t limit)
 {
 	for (;;) {
 		if (q->level_mask & 1) {
 			sim_time_t at = q->level0_first;
 
 			if (q->run_pos < q->run_len && q->run[q->run_pos].at <= at)
-				return take_run(q, limit, out);
+				return take_run(q, limit);
 			if (at > limit)
-				return false;
-			take_level0(q, (unsigned)(at & EQ_DIGIT_MASK), out);
-			return true;
+				return NULL;
+			return take_level0(q, (unsigned)(at & EQ_DIGIT_MASK));
 		}
 		if (q->run_pos < q->run_len)
-			return take_run(q, limit, out);
+			return take_run(q, limit);
 		if (!eq_refill(q, limit))
-			return false;
+			return NULL;
 	}
 }
 

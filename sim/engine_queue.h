@@ -6,9 +6,10 @@
  * later than any queued record, instead of by comparisons. A record sits
  * in bucket (level, digit): level is the one holding the highest bit in
  * which its time differs from `last`, digit is its time's value there.
- * Level 0 is the low 6 bits, each level above the next 8: a level-0
- * bucket holds one exact time, a level-1 bucket a 64 ns window. The
- * records of the earliest window are counting-sorted into `run`, an array
+ * Level 0 is the low 8 bits, or 6 where events are dense (see
+ * engine_queue.c), each level above the next 8: a level-0 bucket holds one
+ * exact time, a level-1 bucket a 256 (or 64) ns window. The records of the
+ * earliest window are counting-sorted into `run`, an array
  * fired front to back; records that arrive for that window afterwards are
  * inserted into the run while it is short and level 0 is empty, else wait
  * in level-0 buckets. When both are empty, the first bucket of the lowest
@@ -23,7 +24,9 @@
  * taken only while every lower level (and the run) is empty, so its records
  * land, in order, in empty buckets or, by a stable sort, in the run; and at
  * equal times the run, built first, fires before the level-0 bucket. Every
- * bucket thus stays in scheduling order, and equal times fire FIFO.
+ * bucket thus stays in scheduling order, and equal times fire FIFO. A
+ * change of level 0's width refiles bucket by bucket, with the same
+ * effect.
  */
 #ifndef SWSIM_SIM_ENGINE_QUEUE_H
 #define SWSIM_SIM_ENGINE_QUEUE_H
@@ -34,17 +37,12 @@
 #define EQ_DIGITS (1u << EQ_DIGIT_BITS)
 #define EQ_DIGIT_MASK ((sim_time_t)EQ_DIGITS - 1)
 #define EQ_DIGIT_WORDS (EQ_DIGITS / 64)
-/* The run's window is 2^EQ_RUN_BITS ns, narrower than a digit: at 1000 ns
- * between an event and its successor, a record lands in the window being
- * fired (level 0) about 3% of the time instead of 12%, and a run is 64
- * records where 10^3 events are pending, not 256. Level 0 holds one digit
- * of EQ_RUN_BITS, every level above a full digit: level l >= 1 is bits
- * [8l - EQ_RUN_SKEW, 8l + 8 - EQ_RUN_SKEW) of the time. */
-#define EQ_RUN_BITS 6
-#define EQ_RUN_SKEW (EQ_DIGIT_BITS - EQ_RUN_BITS)
-#define EQ_RUN_SLOTS (1u << EQ_RUN_BITS)
-#define EQ_RUN_MASK ((sim_time_t)EQ_RUN_SLOTS - 1)
-#define EQ_LEVELS ((63 + EQ_RUN_SKEW) / EQ_DIGIT_BITS + 1)
+/* Level 0 is 8 - skew bits wide, every level above a full digit: level
+ * l >= 1 is bits [8l - skew, 8l + 8 - skew) of the time. skew is 0 while
+ * events are sparse, EQ_SKEW_DENSE while dense (see "the width of level
+ * 0" in engine_queue.c). */
+#define EQ_SKEW_DENSE 2u
+#define EQ_LEVELS ((63 + EQ_SKEW_DENSE) / EQ_DIGIT_BITS + 1)
 /* Chunks grow 8, 16, ... 1024 records as a bucket grows: small buckets stay
  * small (level 0 often holds one record per bucket), big ones stream. */
 #define EQ_CHUNK_MIN 8u
@@ -99,15 +97,19 @@ struct eq_queue {
 	 * 8, 16, 32, ... (each a loop exit to mispredict when the bucket is
 	 * sorted or refiled). */
 	uint8_t first_class[EQ_LEVELS];
-	uint32_t digit_count[EQ_RUN_SLOTS];	/* counting sort scratch */
+	uint32_t digit_count[EQ_DIGITS];	/* counting sort scratch */
+	unsigned skew;		/* level 0 is 8 - skew bits */
+	unsigned votes;		/* runs in a row that ask for the other skew */
 };
 
 typedef bool (*eq_live_fn)(const void *ctx, const struct eq_rec *rec);
 
 void eq_init(struct eq_queue *q);
 void eq_free(struct eq_queue *q);
-/* Slow path of eq_claim(): the run's window, or a bucket to grow. */
-struct eq_rec *eq_claim_slow(struct eq_queue *q, sim_time_t at);
+/* Slow paths of the inline functions below. noinline: inlined (by LTO)
+ * into the engine's loops, they would take registers from the fast path. */
+__attribute__((noinline)) struct eq_rec *eq_claim_slow(struct eq_queue *q,
+						       sim_time_t at);
 bool eq_refill(struct eq_queue *q, sim_time_t limit);
 /* Drops every record `live` rejects, keeping order; returns how many. */
 size_t eq_purge(struct eq_queue *q, eq_live_fn live, const void *ctx);
@@ -157,20 +159,22 @@ static inline unsigned eq_level(const struct eq_queue *q, sim_time_t at)
 {
 	unsigned high = 63u - (unsigned)__builtin_clzll((at ^ q->last) | 1);
 
-	return (high + EQ_RUN_SKEW) / EQ_DIGIT_BITS;
+	return (high + q->skew) / EQ_DIGIT_BITS;
 }
 
 /* Where level l's digit starts in a time. */
-static inline unsigned eq_shift(unsigned l)
+static inline unsigned eq_shift(const struct eq_queue *q, unsigned l)
 {
-	return l ? l * EQ_DIGIT_BITS - EQ_RUN_SKEW : 0;
+	return l ? l * EQ_DIGIT_BITS - q->skew : 0;
 }
 
-/* The digit of `at` at level l. At level 0 it is the low 8 bits, not 6:
- * the two above are last's, so the digit still names one time. */
-static inline unsigned eq_digit(sim_time_t at, unsigned l)
+/* The digit of `at` at level l. At level 0 it is the low 8 bits even when
+ * level 0 is narrower: the bits above are last's, so the digit still names
+ * one time. */
+static inline unsigned eq_digit(const struct eq_queue *q, sim_time_t at,
+				unsigned l)
 {
-	return (unsigned)(at >> eq_shift(l) & EQ_DIGIT_MASK);
+	return (unsigned)(at >> eq_shift(q, l) & EQ_DIGIT_MASK);
 }
 
 /* The time of level-0 digit d. */
@@ -208,7 +212,7 @@ __attribute__((always_inline)) static inline struct eq_rec *eq_claim_fast(
 
 	if (__builtin_expect(l == 0, 0))
 		return NULL;
-	return eq_append(q, l, eq_digit(at, l));
+	return eq_append(q, l, eq_digit(q, at, l));
 }
 
 /* The same, growing the bucket when it must. */
@@ -220,27 +224,30 @@ static inline struct eq_rec *eq_claim(struct eq_queue *q, sim_time_t at)
 }
 
 /* Takes the earliest record when the run or level 0 is not the plain case
- * eq_take() handles inline. */
-bool eq_take_slow(struct eq_queue *q, sim_time_t limit, struct eq_rec *out);
+ * eq_take() handles inline. noinline: see eq_claim_slow(). */
+__attribute__((noinline)) const struct eq_rec *eq_take_slow(
+	struct eq_queue *q, sim_time_t limit);
 
 /* Takes the earliest record (it may be a cancelled one) if its time is
- * <= limit. Inline while the run's next record is the earliest: no later
- * than level 0's first (the run goes first at equal times). */
-__attribute__((always_inline)) static inline bool eq_take(
-	struct eq_queue *q, sim_time_t limit, struct eq_rec *out)
+ * <= limit, else NULL. The record stays readable until the queue is next
+ * changed (a returned pointer, not a copy: the caller's copy of what it
+ * needs stays in registers). Inline while the run's next record is the
+ * earliest: no later than level 0's first (the run goes first at equal
+ * times). */
+__attribute__((always_inline)) static inline const struct eq_rec *eq_take(
+	struct eq_queue *q, sim_time_t limit)
 {
 	if (__builtin_expect(q->run_pos < q->run_len, 1)) {
 		const struct eq_rec *r = &q->run[q->run_pos];
 
 		if (__builtin_expect(r->at <= q->level0_first, 1)) {
 			if (r->at > limit)
-				return false;
-			*out = *r;
+				return NULL;
 			q->run_pos++;
-			return true;
+			return r;
 		}
 	}
-	return eq_take_slow(q, limit, out);
+	return eq_take_slow(q, limit);
 }
 
 /* The record `ahead` places on in the run, or NULL. Lets the engine fetch

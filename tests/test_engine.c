@@ -693,6 +693,78 @@ static void test_large_n(void)
 	sim_engine_free(eng);
 }
 
+/* ---- density changes: level 0 narrows and widens, order is kept ---- */
+
+/* Phases by how many events have fired: dense (4000 pending, each firing
+ * one within 1000 ns, so about 1000 per 256 ns), sparse (each firing one
+ * 40..250 ns ahead while the rest drain: a run of one or two per 64 ns),
+ * then dense again. Coarse times make many equal, so FIFO is exercised
+ * across every change of width. */
+struct density_check {
+	sim_time_t last_at;
+	uint64_t last_seq, next_seq, fired, errors;
+	sim_time_t *due;
+};
+
+enum { DENSE_N = 4000, PHASE1 = 60000, PHASE2 = 66000, PHASE3 = 76000,
+       DENSITY_SEQS = 200000 };
+
+static void density_fire(struct sim_engine *eng, void *subject,
+			 uint64_t seq);
+
+static void density_next(struct sim_engine *eng, struct density_check *h,
+			 sim_time_t delay)
+{
+	uint64_t s = h->next_seq++;
+
+	h->due[s] = sim_now(eng) + delay;
+	sim_schedule_at(eng, h->due[s], density_fire, h, s);
+}
+
+static void density_fire(struct sim_engine *eng, void *subject, uint64_t seq)
+{
+	struct density_check *h = subject;
+	sim_time_t now = sim_now(eng);
+	uint64_t r = mix(seq);
+
+	if (now < h->last_at || (now == h->last_at && seq < h->last_seq) ||
+	    h->due[seq] != now)
+		h->errors++;
+	h->last_at = now;
+	h->last_seq = seq;
+	h->fired++;
+	if (h->fired < PHASE1) {
+		density_next(eng, h, r % 1000 / 4 * 4);
+	} else if (h->fired < PHASE2) {
+		if (r % 2000 == 0 || sim_pending(eng) < 2)
+			density_next(eng, h, 40 + r % 211);
+	} else if (h->fired < PHASE3) {
+		density_next(eng, h, 40 + r % 211);
+		if (h->fired > PHASE2 + 5000 && sim_pending(eng) < DENSE_N)
+			for (int i = 0; i < 8; i++)
+				density_next(eng, h, mix(r + i) % 1000 / 4 * 4);
+	} else if (h->next_seq < DENSITY_SEQS - 1) {
+		density_next(eng, h, r % 1000 / 4 * 4);
+	}
+}
+
+static void test_density_changes(void)
+{
+	struct sim_engine *eng = sim_engine_new();
+	struct density_check h = {0};
+
+	h.due = malloc(DENSITY_SEQS * sizeof(*h.due));
+	for (int i = 0; i < DENSE_N; i++)
+		density_next(eng, &h, mix((uint64_t)i) % 1000);
+	sim_run(eng);
+	CHECK_EQ(h.errors, 0);
+	CHECK_EQ(h.fired, h.next_seq);
+	CHECK(h.fired > PHASE3 + 50000);
+	CHECK_EQ(sim_pending(eng), 0);
+	free(h.due);
+	sim_engine_free(eng);
+}
+
 int main(void)
 {
 	RUN(test_time_order);
@@ -708,5 +780,6 @@ int main(void)
 	RUN(test_random_vs_reference);
 	RUN(test_mass_cancel);
 	RUN(test_large_n);
+	RUN(test_density_changes);
 	return tu_finish();
 }
