@@ -21,7 +21,8 @@
  * cannot pay for itself. */
 #define PURGE_MIN_DEAD 1024u
 /* From how many slots on (a table past the L2 cache) the firing loop
- * fetches slots early, and how many records ahead. */
+ * fetches slots early, and how many records ahead; from then on the queue
+ * also fetches bucket tails early (eq_append()). */
 #define PREFETCH_MIN_SLOTS 65536u
 #define PREFETCH_AHEAD 8u
 /* The slot of a posted event (sim_post_at): none, always live. */
@@ -91,6 +92,7 @@ __attribute__((cold)) static uint32_t new_slot(struct sim_engine *eng)
 					     sizeof(uint32_t));
 		eng->slots_cap = (uint32_t)cap;
 	}
+	eng->queue.prefetch_tails = eng->nr_slots >= PREFETCH_MIN_SLOTS;
 	return eng->nr_slots++;
 }
 

@@ -99,6 +99,11 @@ struct eq_queue {
 	uint8_t first_class[EQ_LEVELS];
 	uint32_t digit_count[EQ_DIGITS];	/* counting sort scratch */
 	unsigned skew;		/* level 0 is 8 - skew bits */
+	/* Set by the engine when many events are pending: then a bucket's
+	 * next line is out of cache by the time its next record comes, and
+	 * each append fetches it early. Where few are, that costs more than
+	 * it saves. */
+	bool prefetch_tails;
 	unsigned votes;		/* runs in a row that ask for the other skew */
 };
 
@@ -196,6 +201,8 @@ static inline struct eq_rec *eq_append(struct eq_queue *q, unsigned l,
 	if (__builtin_expect(rec == b->end, 0))
 		return NULL;
 	b->next = rec + 1;
+	if (q->prefetch_tails)
+		__builtin_prefetch(rec + 2, 1);
 	return rec;
 }
 
