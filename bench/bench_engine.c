@@ -7,7 +7,8 @@
  * The timed events run in SEGMENTS parts; the median part's rate is the
  * figure (the machine is shared, so single runs are noisy), the best part's
  * is shown beside it. Increments are exponential variates drawn from a
- * gsl_rng_mt19937 stream by the ziggurat method (see exp_ziggurat.h); one
+ * gsl_rng_mt19937 stream by the ziggurat method, scaled and rounded to
+ * whole ns in fixed point (see exp_ziggurat.h); one
  * row repeats N = 10^4 with gsl_ran_exponential, slower to draw, to
  * show what the sampler costs. The SimPy script is found by
  * --simpy, else $SWSIM_SIMPY_SCRIPT, else beside this source file.

@@ -382,6 +382,13 @@ static void switch_skew(struct eq_queue *q)
 	q->skew ^= EQ_SKEW_DENSE;
 	q->votes = 0;
 	memset(q->first_class, 0, sizeof(q->first_class));
+	if (q->skew) {
+		/* Runs will be a quarter as long: give back the memory of
+		 * the long ones (10 MB where 10^6 events are pending). */
+		free(q->run);
+		q->run = NULL;
+		q->run_cap = 0;
+	}
 	refile(q, all, 0, NULL, NULL);
 }
 
