@@ -413,9 +413,9 @@ static void build_run(struct eq_queue *q, unsigned d)
 	vote_skew(q, n);
 }
 
-/* Bucket (l, d), l >= 2, is the first non-empty one: moving `last` to its
- * smallest time sends each of its records to a lower level; no other
- * record changes bucket. */
+/* Bucket (l, d), l >= 2, is the first non-empty one: moving `last` to the
+ * earliest time it can hold sends each of its records to a lower level; no
+ * other record changes bucket. */
 static void redistribute(struct eq_queue *q, unsigned l, unsigned d)
 {
 	uint32_t read;
@@ -426,9 +426,10 @@ static void redistribute(struct eq_queue *q, unsigned l, unsigned d)
 	refile(q, list, read, NULL, NULL);
 }
 
-/* The run and level 0 are empty: brings the next window forward. False
- * when nothing is queued or the earliest record is later than `limit`
- * (then nothing moves, so `last` stays <= limit). */
+/* The run and level 0 are empty: brings the next window forward, first
+ * changing level 0's width if the runs voted so. False when nothing is
+ * queued or the next bucket starts after `limit` (then nothing moves, so
+ * `last` stays <= limit); true may bring only records later than it. */
 bool eq_refill(struct eq_queue *q, sim_time_t limit)
 {
 	q->run_pos = q->run_len = 0;
@@ -489,16 +490,18 @@ static const struct eq_rec *take_level0(struct eq_queue *q, unsigned d)
 const struct eq_rec *eq_take_slow(struct eq_queue *q, sim_time_t limit)
 {
 	for (;;) {
+		bool run = q->run_pos < q->run_len;
+
 		if (q->level_mask & 1) {
 			sim_time_t at = q->level0_first;
 
-			if (q->run_pos < q->run_len && q->run[q->run_pos].at <= at)
+			if (run && q->run[q->run_pos].at <= at)
 				return take_run(q, limit);
 			if (at > limit)
 				return NULL;
 			return take_level0(q, (unsigned)(at & EQ_DIGIT_MASK));
 		}
-		if (q->run_pos < q->run_len)
+		if (run)
 			return take_run(q, limit);
 		if (!eq_refill(q, limit))
 			return NULL;
