@@ -7,7 +7,8 @@
  * The timed events run in SEGMENTS parts; the median part's rate is the
  * figure (the machine is shared, so single runs are noisy), the best part's
  * is shown beside it. Increments are exponential variates drawn from a
- * gsl_rng_mt19937 stream by the ziggurat method (see exp_ziggurat.h); one
+ * gsl_rng_mt19937 stream by the ziggurat method, scaled and rounded to
+ * whole ns in fixed point (see exp_ziggurat.h); one
  * row repeats N = 10^4 with gsl_ran_exponential, slower to draw, to
  * show what the sampler costs. The SimPy script is found by
  * --simpy, else $SWSIM_SIMPY_SCRIPT, else beside this source file.
@@ -42,6 +43,7 @@ enum sampler { ZIGGURAT, GSL_RAN_EXPONENTIAL };
 
 struct hold {
 	gsl_rng *rng;
+	struct sim_mt_state *mt;	/* rng's state: the ziggurat reads it */
 	struct exp_ziggurat zig;
 	enum sampler sampler;
 	uint64_t remaining;	/* events to fire before stopping */
@@ -66,10 +68,10 @@ static double seconds(void)
 /* An exponential increment rounded to whole nanoseconds, at least 1. */
 static sim_time_t increment(struct hold *h)
 {
-	double x = h->sampler == ZIGGURAT
-		   ? MEAN_NS * exp_ziggurat_draw(&h->zig, h->rng)
-		   : gsl_ran_exponential(h->rng, MEAN_NS);
-	sim_time_t ns = (sim_time_t)(x + 0.5);
+	sim_time_t ns = h->sampler == ZIGGURAT
+			 ? exp_ziggurat_ns(&h->zig, h->mt)
+			 : (sim_time_t)(gsl_ran_exponential(h->rng, MEAN_NS) +
+					0.5);
 
 	return ns ? ns : 1;
 }
@@ -89,7 +91,8 @@ static void hold_init(struct hold *h, enum sampler sampler)
 {
 	h->rng = gsl_rng_alloc(sim_rng_mt19937);
 	gsl_rng_set(h->rng, SEED);
-	exp_ziggurat_init(&h->zig);
+	h->mt = gsl_rng_state(h->rng);
+	exp_ziggurat_init(&h->zig, MEAN_NS);
 	h->sampler = sampler;
 }
 

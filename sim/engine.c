@@ -21,7 +21,8 @@
  * cannot pay for itself. */
 #define PURGE_MIN_DEAD 1024u
 /* From how many slots on (a table past the L2 cache) the firing loop
- * fetches slots early, and how many records ahead. */
+ * fetches slots early, and how many records ahead; from then on the queue
+ * also fetches bucket tails early (eq_append()). */
 #define PREFETCH_MIN_SLOTS 65536u
 #define PREFETCH_AHEAD 8u
 /* The slot of a posted event (sim_post_at): none, always live. */
@@ -91,6 +92,7 @@ __attribute__((cold)) static uint32_t new_slot(struct sim_engine *eng)
 					     sizeof(uint32_t));
 		eng->slots_cap = (uint32_t)cap;
 	}
+	eng->queue.prefetch_tails = eng->nr_slots >= PREFETCH_MIN_SLOTS;
 	return eng->nr_slots++;
 }
 
@@ -147,8 +149,9 @@ static inline sim_event_id fill(struct sim_engine *eng, struct eq_rec *rec,
 	return (sim_event_id)gen << 32 | s;
 }
 
-/* Slow path of sim_schedule_at: a new slot or a new chunk is needed. */
-__attribute__((cold, noinline)) static sim_event_id schedule_slow(
+/* Slow path of sim_schedule_at: a new slot, a new chunk, or the run's
+ * window. */
+__attribute__((noinline)) static sim_event_id schedule_slow(
 	struct sim_engine *eng, sim_time_t at, sim_action_fn fn,
 	void *subject, uint64_t arg)
 {
@@ -238,12 +241,14 @@ __attribute__((always_inline)) static inline void prefetch_slot(
 static uint64_t run_loop(struct sim_engine *eng, sim_time_t limit)
 {
 	uint64_t fired_before = eng->fired;
-	struct eq_rec rec;
+	const struct eq_rec *taken;
 
 	assert(eng && !eng->running);
 	eng->running = true;
 	eng->stopped = false;
-	while (!eng->stopped && eq_take(&eng->queue, limit, &rec)) {
+	while (!eng->stopped && (taken = eq_take(&eng->queue, limit))) {
+		struct eq_rec rec = *taken;	/* before the queue changes */
+
 		if (eng->nr_slots >= PREFETCH_MIN_SLOTS)
 			prefetch_slot(eng);
 		if (eng->dead && !record_is_live(eng, &rec)) {

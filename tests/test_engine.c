@@ -105,6 +105,76 @@ static void test_fifo_across_levels(void)
 	sim_engine_free(eng);
 }
 
+/* Tag 300 (at 1030) schedules 301 and 302 at 1040 and 303 at 1030: the
+ * run of window [1024, 1088) still holds more than a few records, so they
+ * wait in level 0 and must fire after the run's records of their time. */
+static void late_in_window(struct sim_engine *eng, void *subject,
+			   uint64_t arg)
+{
+	record(eng, subject, arg);
+	sim_schedule_at(eng, 1040, record, subject, 301);
+	sim_schedule_at(eng, 1040, record, subject, 302);
+	sim_schedule_at(eng, 1030, record, subject, 303);
+}
+
+static void test_fifo_run_and_level0(void)
+{
+	struct sim_engine *eng = sim_engine_new();
+	struct log log = {0};
+
+	sim_schedule_at(eng, 1030, late_in_window, &log, 300);
+	for (uint64_t i = 0; i < 40; i++)	/* 1030, 1031, 1040, 1041 */
+		sim_schedule_at(eng, 1030 + (i % 2) + 10 * (i / 20), record,
+				&log, i);
+	CHECK_EQ(sim_run(eng), 44);
+	CHECK_EQ(log.n, 44);
+	/* 300, then the even tags below 20 (1030), 303, the odd ones (1031),
+	 * the even ones from 20 (1040), 301, 302, the odd ones (1041). */
+	int k = 0;
+	CHECK_EQ(log.tag[k++], 300);
+	for (uint64_t i = 0; i < 20; i += 2)
+		CHECK_EQ(log.tag[k++], i);
+	CHECK_EQ(log.tag[k++], 303);
+	for (uint64_t i = 1; i < 20; i += 2)
+		CHECK_EQ(log.tag[k++], i);
+	for (uint64_t i = 20; i < 40; i += 2)
+		CHECK_EQ(log.tag[k++], i);
+	CHECK_EQ(log.tag[k++], 301);
+	CHECK_EQ(log.tag[k++], 302);
+	for (uint64_t i = 21; i < 40; i += 2)
+		CHECK_EQ(log.tag[k++], i);
+	for (int i = 1; i < 44; i++)
+		CHECK(log.when[i] >= log.when[i - 1]);
+	sim_engine_free(eng);
+}
+
+/* run_until() stopping inside a window whose records are all later than
+ * the limit: events scheduled then, at now and just after, in that window,
+ * still fire first and in order. */
+static void test_run_until_inside_window(void)
+{
+	struct sim_engine *eng = sim_engine_new();
+	struct log log = {0};
+
+	sim_schedule_at(eng, 1000, record, &log, 1000);
+	sim_schedule_at(eng, 5000, record, &log, 5000);
+	sim_schedule_at(eng, 5000, record, &log, 5001);
+	CHECK_EQ(sim_run_until(eng, 4995), 1);	/* 5000's window: 4992.. */
+	CHECK_EQ(sim_now(eng), 4995);
+	sim_schedule_in(eng, 0, record, &log, 4995);
+	sim_schedule_at(eng, 5000, record, &log, 5002);
+	sim_schedule_in(eng, 4, record, &log, 4999);
+	CHECK_EQ(sim_run(eng), 5);
+	static const uint64_t want[] = {1000, 4995, 4999, 5000, 5001, 5002};
+	static const sim_time_t when[] = {1000, 4995, 4999, 5000, 5000, 5000};
+	CHECK_EQ(log.n, 6);
+	for (int i = 0; i < 6; i++) {
+		CHECK_EQ(log.tag[i], want[i]);
+		CHECK_EQ(log.when[i], when[i]);
+	}
+	sim_engine_free(eng);
+}
+
 struct canceller {
 	struct log *log;
 	sim_event_id victim;
@@ -623,11 +693,85 @@ static void test_large_n(void)
 	sim_engine_free(eng);
 }
 
+/* ---- density changes: level 0 narrows and widens, order is kept ---- */
+
+/* Phases by how many events have fired: dense (4000 pending, each firing
+ * one within 1000 ns, so about 1000 per 256 ns), sparse (each firing one
+ * 40..250 ns ahead while the rest drain: a run of one or two per 64 ns),
+ * then dense again. Coarse times make many equal, so FIFO is exercised
+ * across every change of width. */
+struct density_check {
+	sim_time_t last_at;
+	uint64_t last_seq, next_seq, fired, errors;
+	sim_time_t *due;
+};
+
+enum { DENSE_N = 4000, PHASE1 = 60000, PHASE2 = 66000, PHASE3 = 76000,
+       DENSITY_SEQS = 200000 };
+
+static void density_fire(struct sim_engine *eng, void *subject,
+			 uint64_t seq);
+
+static void density_next(struct sim_engine *eng, struct density_check *h,
+			 sim_time_t delay)
+{
+	uint64_t s = h->next_seq++;
+
+	h->due[s] = sim_now(eng) + delay;
+	sim_schedule_at(eng, h->due[s], density_fire, h, s);
+}
+
+static void density_fire(struct sim_engine *eng, void *subject, uint64_t seq)
+{
+	struct density_check *h = subject;
+	sim_time_t now = sim_now(eng);
+	uint64_t r = mix(seq);
+
+	if (now < h->last_at || (now == h->last_at && seq < h->last_seq) ||
+	    h->due[seq] != now)
+		h->errors++;
+	h->last_at = now;
+	h->last_seq = seq;
+	h->fired++;
+	if (h->fired < PHASE1) {
+		density_next(eng, h, r % 1000 / 4 * 4);
+	} else if (h->fired < PHASE2) {
+		if (r % 2000 == 0 || sim_pending(eng) < 2)
+			density_next(eng, h, 40 + r % 211);
+	} else if (h->fired < PHASE3) {
+		density_next(eng, h, 40 + r % 211);
+		if (h->fired > PHASE2 + 5000 && sim_pending(eng) < DENSE_N)
+			for (int i = 0; i < 8; i++)
+				density_next(eng, h, mix(r + i) % 1000 / 4 * 4);
+	} else if (h->next_seq < DENSITY_SEQS - 1) {
+		density_next(eng, h, r % 1000 / 4 * 4);
+	}
+}
+
+static void test_density_changes(void)
+{
+	struct sim_engine *eng = sim_engine_new();
+	struct density_check h = {0};
+
+	h.due = malloc(DENSITY_SEQS * sizeof(*h.due));
+	for (int i = 0; i < DENSE_N; i++)
+		density_next(eng, &h, mix((uint64_t)i) % 1000);
+	sim_run(eng);
+	CHECK_EQ(h.errors, 0);
+	CHECK_EQ(h.fired, h.next_seq);
+	CHECK(h.fired > PHASE3 + 50000);
+	CHECK_EQ(sim_pending(eng), 0);
+	free(h.due);
+	sim_engine_free(eng);
+}
+
 int main(void)
 {
 	RUN(test_time_order);
 	RUN(test_fifo_equal_times);
 	RUN(test_fifo_across_levels);
+	RUN(test_fifo_run_and_level0);
+	RUN(test_run_until_inside_window);
 	RUN(test_cancel);
 	RUN(test_cancel_from_action);
 	RUN(test_run_until);
@@ -636,5 +780,6 @@ int main(void)
 	RUN(test_random_vs_reference);
 	RUN(test_mass_cancel);
 	RUN(test_large_n);
+	RUN(test_density_changes);
 	return tu_finish();
 }
