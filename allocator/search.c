@@ -82,8 +82,10 @@ static void take_slots(struct io_tlb_pool *pool, uint32_t slot_index,
 {
 	struct io_tlb_slot *slots = pool->slots;
 	uint16_t *list = pool->list;
+	uint32_t run_start = free_run_start(pool, slot_index);
 
-	set_free_run(list, free_run_start(pool, slot_index), slot_index, 0);
+	if (run_start < slot_index)
+		set_free_run(list, run_start, slot_index, 0);
 	used_map_mark(pool, slot_index, nslots, true);
 	for (uint32_t i = 0; i < nslots; i++) {
 		list[slot_index + i] = 0;
