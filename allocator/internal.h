@@ -86,7 +86,7 @@ static inline void used_map_mark(struct io_tlb_pool *pool, uint32_t first,
 	while (n) {
 		uint32_t bit = first % 64;
 		uint32_t take = 64 - bit < n ? 64 - bit : n;
-		uint64_t mask = (take == 64 ? ~0ULL : (1ULL << take) - 1) << bit;
+		uint64_t mask = (~0ULL >> (64 - take)) << bit;
 
 		if (used)
 			pool->used_map[first / 64] |= mask;

@@ -2,6 +2,8 @@
  * merging free runs, deleting transient pools, finding a buffer's pool. */
 #include "allocator/internal.h"
 
+#include <string.h>
+
 struct io_tlb_pool *swiotlb_find_pool(const struct swiotlb_dev *dev,
 				      uint64_t paddr, uint32_t *steps)
 {
@@ -49,11 +51,20 @@ bool swiotlb_is_transient_addr(const struct swiotlb_dev *dev, uint64_t addr)
 }
 
 /* Clears the state of n freed slots from `index`: no size, no padding, no
- * original address (UINT64_MAX). */
+ * original address (UINT64_MAX, every byte 0xff). */
 static void clear_slots(struct io_tlb_pool *pool, uint32_t index, uint32_t n)
 {
+	if (n > 8) {
+		memset(&pool->slots[index], 0, n * sizeof(*pool->slots));
+		memset(&pool->orig_addr[index], 0xff,
+		       n * sizeof(*pool->orig_addr));
+		return;
+	}
+	/* Field by field: GCC keeps these few stores as stores, where a loop
+	 * of whole records would become calls to memset costing more. */
 	for (uint32_t i = index; i < index + n; i++) {
-		pool->slots[i] = (struct io_tlb_slot){ 0 };
+		pool->slots[i].alloc_size = 0;
+		pool->slots[i].pad_slots = 0;
 		pool->orig_addr[i] = UINT64_MAX;
 	}
 }
