@@ -60,6 +60,22 @@ static uint32_t expected_list(const struct io_tlb_pool *p, uint32_t i)
 	return next_in_segment && p->list[i + 1] ? p->list[i + 1] + 1u : 1u;
 }
 
+/* A free slot holds nothing but its count: the release cleared the rest
+ * (and a map relies on a free slot's pad_slots being 0). */
+static int check_free_slot(const struct io_tlb_pool *p, uint32_t i,
+			   char *err, size_t errlen)
+{
+	const struct io_tlb_slot *s = &p->slots[i];
+
+	if (!p->list[i] || (!s->alloc_size && !s->pad_slots &&
+			    p->orig_addr[i] == UINT64_MAX))
+		return 0;
+	set_err(err, errlen, "pool %u slot %u: free but holds alloc_size %u "
+		"pad_slots %u orig_addr 0x%llx", p->id, i, s->alloc_size,
+		s->pad_slots, (unsigned long long)p->orig_addr[i]);
+	return -1;
+}
+
 static int check_pool(const struct io_tlb_pool *p, uint64_t *used_out,
 		      char *err, size_t errlen)
 {
@@ -93,6 +109,8 @@ static int check_pool(const struct io_tlb_pool *p, uint64_t *used_out,
 				p->list[i]);
 			return -1;
 		}
+		if (check_free_slot(p, i, err, errlen))
+			return -1;
 		if (p->list[i] != expected_list(p, i)) {
 			set_err(err, errlen, "pool %u slot %u: free run %u, "
 				"expected %u", p->id, i, p->list[i],

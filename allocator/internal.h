@@ -86,7 +86,7 @@ static inline void used_map_mark(struct io_tlb_pool *pool, uint32_t first,
 	while (n) {
 		uint32_t bit = first % 64;
 		uint32_t take = 64 - bit < n ? 64 - bit : n;
-		uint64_t mask = (take == 64 ? ~0ULL : (1ULL << take) - 1) << bit;
+		uint64_t mask = (~0ULL >> (64 - take)) << bit;
 
 		if (used)
 			pool->used_map[first / 64] |= mask;
@@ -106,7 +106,13 @@ static inline uint32_t free_run_start(const struct io_tlb_pool *pool,
 {
 	uint32_t seg_start = index & ~(uint32_t)(IO_TLB_SEGSIZE - 1);
 	uint32_t w = index / 64;
-	uint64_t below = pool->used_map[w] & ((1ULL << (index % 64)) - 1);
+	uint64_t below;
+
+	/* Most often there is no run: the slot before is used (next-fit
+	 * packs maps), or index starts its segment. */
+	if (index == seg_start || !pool->list[index - 1])
+		return index;
+	below = pool->used_map[w] & ((1ULL << (index % 64)) - 1);
 
 	if (!below && w * 64 > seg_start)
 		below = pool->used_map[--w];

@@ -2,6 +2,8 @@
  * merging free runs, deleting transient pools, finding a buffer's pool. */
 #include "allocator/internal.h"
 
+#include <string.h>
+
 struct io_tlb_pool *swiotlb_find_pool(const struct swiotlb_dev *dev,
 				      uint64_t paddr, uint32_t *steps)
 {
@@ -37,6 +39,7 @@ void swiotlb_prefetch_release(const struct swiotlb_dev *dev,
 	index = (uint32_t)((tlb_addr - pool->start) >> IO_TLB_SHIFT);
 	__builtin_prefetch(&pool->slots[index], 1);
 	__builtin_prefetch(&pool->list[index], 1);
+	__builtin_prefetch(&pool->orig_addr[index], 1);
 	__builtin_prefetch(&pool->used_map[index / 64], 1);
 }
 
@@ -45,6 +48,25 @@ bool swiotlb_is_transient_addr(const struct swiotlb_dev *dev, uint64_t addr)
 	const struct io_tlb_pool *pool = swiotlb_find_pool(dev, addr, NULL);
 
 	return pool && pool->transient;
+}
+
+/* Clears the state of n freed slots from `index`: no size, no padding, no
+ * original address (UINT64_MAX, every byte 0xff). */
+static void clear_slots(struct io_tlb_pool *pool, uint32_t index, uint32_t n)
+{
+	if (n > 8) {
+		memset(&pool->slots[index], 0, n * sizeof(*pool->slots));
+		memset(&pool->orig_addr[index], 0xff,
+		       n * sizeof(*pool->orig_addr));
+		return;
+	}
+	/* Field by field: GCC keeps these few stores as stores, where a loop
+	 * of whole records would become calls to memset costing more. */
+	for (uint32_t i = index; i < index + n; i++) {
+		pool->slots[i].alloc_size = 0;
+		pool->slots[i].pad_slots = 0;
+		pool->orig_addr[i] = UINT64_MAX;
+	}
 }
 
 /* swiotlb_release_slots(): frees the mapping (with its padding slots) and
@@ -61,11 +83,12 @@ void swiotlb_release_slots(struct swiotlb_dev *dev, struct io_tlb_pool *pool,
 	uint32_t nslots, aindex, end;
 	uint16_t count = 0;
 
-	/* Three arrays hold the state; asking for all their lines before the
+	/* Four arrays hold the state; asking for all their lines before the
 	 * first read lets the cache misses overlap (padding is rare and runs
 	 * are short, so the lines of the first slot are nearly always the
 	 * right ones). */
 	__builtin_prefetch(&list[index], 1);
+	__builtin_prefetch(&pool->orig_addr[index], 1);
 	__builtin_prefetch(&pool->used_map[index / 64], 1);
 	index -= slots[index].pad_slots;
 	nslots = (uint32_t)nr_slots(slots[index].alloc_size + offset);
@@ -79,11 +102,7 @@ void swiotlb_release_slots(struct swiotlb_dev *dev, struct io_tlb_pool *pool,
 	 * count down to the run after them. */
 	set_free_run(list, free_run_start(pool, index), end, count);
 	used_map_mark(pool, index, nslots, false);
-	for (uint32_t i = index; i < end; i++) {
-		slots[i].orig_addr = UINT64_MAX;
-		slots[i].alloc_size = 0;
-		slots[i].pad_slots = 0;
-	}
+	clear_slots(pool, index, nslots);
 	pool->areas[aindex].used -= nslots;
 	dev->mem->used -= nslots;
 	work->nslots = (uint32_t)nslots;

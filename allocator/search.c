@@ -82,8 +82,10 @@ static void take_slots(struct io_tlb_pool *pool, uint32_t slot_index,
 {
 	struct io_tlb_slot *slots = pool->slots;
 	uint16_t *list = pool->list;
+	uint32_t run_start = free_run_start(pool, slot_index);
 
-	set_free_run(list, free_run_start(pool, slot_index), slot_index, 0);
+	if (run_start < slot_index)
+		set_free_run(list, run_start, slot_index, 0);
 	used_map_mark(pool, slot_index, nslots, true);
 	for (uint32_t i = 0; i < nslots; i++) {
 		list[slot_index + i] = 0;
@@ -297,6 +299,16 @@ int64_t swiotlb_find_slots(struct swiotlb_dev *dev, unsigned int cpu,
 				 alloc_align_mask, retpool, work);
 }
 
+/* Each of n slots bounces the slot-sized piece of the original at its
+ * place. */
+static void set_orig_addr(uint64_t *dst, uint32_t n, uint64_t orig_addr)
+{
+	for (uint64_t *end = dst + n; dst < end; dst++) {
+		*dst = orig_addr;
+		orig_addr += IO_TLB_SIZE;
+	}
+}
+
 uint64_t swiotlb_tbl_map_single(struct swiotlb_dev *dev, unsigned int cpu,
 				uint64_t orig_addr, size_t mapping_size,
 				uint32_t alloc_align_mask,
@@ -305,6 +317,7 @@ uint64_t swiotlb_tbl_map_single(struct swiotlb_dev *dev, unsigned int cpu,
 	struct io_tlb_mem *mem = dev->mem;
 	struct io_tlb_pool *pool;
 	uint64_t offset, size, pad_slots;
+	uint32_t nslots;
 	int64_t index;
 
 	work_reset(work);
@@ -322,9 +335,10 @@ uint64_t swiotlb_tbl_map_single(struct swiotlb_dev *dev, unsigned int cpu,
 	offset &= IO_TLB_SIZE - 1;
 	index += (int64_t)pad_slots;
 	pool->slots[index].pad_slots = (uint16_t)pad_slots;
-	for (uint64_t i = 0; i < nr_slots(size) - pad_slots; i++)
-		pool->slots[index + (int64_t)i].orig_addr = slot_addr(orig_addr, i);
-	work->nslots = (uint32_t)nr_slots(size);
+	nslots = (uint32_t)nr_slots(size);
+	set_orig_addr(&pool->orig_addr[index], nslots - (uint32_t)pad_slots,
+		      orig_addr);
+	work->nslots = nslots;
 	work->pool_id = pool->id;
 	work->area = slot_area(pool, (uint32_t)(index - (int64_t)pad_slots));
 	return slot_addr(pool->start, (uint64_t)index) + offset;

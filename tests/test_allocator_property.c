@@ -128,6 +128,18 @@ static bool boot_config(struct prop_state *st)
 	return true;
 }
 
+/* The longest free run, slot by slot: what swiotlb_largest_free_run()
+ * must find with its wider reads. */
+static uint32_t largest_run_by_slot(const struct io_tlb_mem *mem)
+{
+	uint32_t best = 0;
+
+	for (const struct io_tlb_pool *p = mem->pools; p; p = p->next)
+		for (uint32_t i = 0; i < p->nslabs; i++)
+			best = p->list[i] > best ? p->list[i] : best;
+	return best;
+}
+
 /* The allocator's own invariants, then its counters against ours. */
 static void check_state(struct prop_state *st)
 {
@@ -141,6 +153,8 @@ static void check_state(struct prop_state *st)
 	CHECK(c.hiwater >= c.used);
 	CHECK_EQ(c.nslabs, st->nslabs);
 	CHECK_EQ(c.transient_nslabs, st->transient_slots);
+	CHECK_EQ(swiotlb_largest_free_run(st->mem),
+		 largest_run_by_slot(st->mem));
 }
 
 /* The slot range [start, end) overlaps no other live mapping's slots
