@@ -60,10 +60,8 @@ struct io_tlb_pool *pool_create(uint64_t start, uint64_t nslabs,
 	pool->areas = calloc(nareas, sizeof(*pool->areas));
 	pool->slots = calloc(nslabs, sizeof(*pool->slots));
 	pool->list = malloc(nslabs * sizeof(*pool->list));
-	pool->orig_addr = malloc(nslabs * sizeof(*pool->orig_addr));
 	pool->used_map = calloc((nslabs + 63) / 64, sizeof(*pool->used_map));
-	if (!pool->areas || !pool->slots || !pool->list || !pool->orig_addr ||
-	    !pool->used_map) {
+	if (!pool->areas || !pool->slots || !pool->list || !pool->used_map) {
 		pool_destroy(pool);
 		return NULL;
 	}
@@ -82,7 +80,6 @@ struct io_tlb_pool *pool_create(uint64_t start, uint64_t nslabs,
 
 		pool->list[i] = (uint16_t)(to_seg_end < to_pool_end ?
 					   to_seg_end : to_pool_end);
-		pool->orig_addr[i] = UINT64_MAX;
 	}
 	return pool;
 }
@@ -94,7 +91,6 @@ void pool_destroy(struct io_tlb_pool *pool)
 	free(pool->areas);
 	free(pool->slots);
 	free(pool->list);
-	free(pool->orig_addr);
 	free(pool->used_map);
 	free(pool);
 }

@@ -67,12 +67,10 @@ static int check_free_slot(const struct io_tlb_pool *p, uint32_t i,
 {
 	const struct io_tlb_slot *s = &p->slots[i];
 
-	if (!p->list[i] || (!s->alloc_size && !s->pad_slots &&
-			    p->orig_addr[i] == UINT64_MAX))
+	if (!p->list[i] || (!s->alloc_size && !s->pad_slots))
 		return 0;
 	set_err(err, errlen, "pool %u slot %u: free but holds alloc_size %u "
-		"pad_slots %u orig_addr 0x%llx", p->id, i, s->alloc_size,
-		s->pad_slots, (unsigned long long)p->orig_addr[i]);
+		"pad_slots %u", p->id, i, s->alloc_size, s->pad_slots);
 	return -1;
 }
 

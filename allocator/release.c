@@ -39,7 +39,6 @@ void swiotlb_prefetch_release(const struct swiotlb_dev *dev,
 	index = (uint32_t)((tlb_addr - pool->start) >> IO_TLB_SHIFT);
 	__builtin_prefetch(&pool->slots[index], 1);
 	__builtin_prefetch(&pool->list[index], 1);
-	__builtin_prefetch(&pool->orig_addr[index], 1);
 	__builtin_prefetch(&pool->used_map[index / 64], 1);
 }
 
@@ -50,14 +49,11 @@ bool swiotlb_is_transient_addr(const struct swiotlb_dev *dev, uint64_t addr)
 	return pool && pool->transient;
 }
 
-/* Clears the state of n freed slots from `index`: no size, no padding, no
- * original address (UINT64_MAX, every byte 0xff). */
+/* Clears the state of n freed slots from `index`: no size, no padding. */
 static void clear_slots(struct io_tlb_pool *pool, uint32_t index, uint32_t n)
 {
 	if (n > 8) {
 		memset(&pool->slots[index], 0, n * sizeof(*pool->slots));
-		memset(&pool->orig_addr[index], 0xff,
-		       n * sizeof(*pool->orig_addr));
 		return;
 	}
 	/* Field by field: GCC keeps these few stores as stores, where a loop
@@ -65,7 +61,6 @@ static void clear_slots(struct io_tlb_pool *pool, uint32_t index, uint32_t n)
 	for (uint32_t i = index; i < index + n; i++) {
 		pool->slots[i].alloc_size = 0;
 		pool->slots[i].pad_slots = 0;
-		pool->orig_addr[i] = UINT64_MAX;
 	}
 }
 
@@ -83,12 +78,11 @@ void swiotlb_release_slots(struct swiotlb_dev *dev, struct io_tlb_pool *pool,
 	uint32_t nslots, aindex, end;
 	uint16_t count = 0;
 
-	/* Four arrays hold the state; asking for all their lines before the
+	/* Three arrays hold the state; asking for all their lines before the
 	 * first read lets the cache misses overlap (padding is rare and runs
 	 * are short, so the lines of the first slot are nearly always the
 	 * right ones). */
 	__builtin_prefetch(&list[index], 1);
-	__builtin_prefetch(&pool->orig_addr[index], 1);
 	__builtin_prefetch(&pool->used_map[index / 64], 1);
 	index -= slots[index].pad_slots;
 	nslots = (uint32_t)nr_slots(slots[index].alloc_size + offset);

@@ -299,16 +299,6 @@ int64_t swiotlb_find_slots(struct swiotlb_dev *dev, unsigned int cpu,
 				 alloc_align_mask, retpool, work);
 }
 
-/* Each of n slots bounces the slot-sized piece of the original at its
- * place. */
-static void set_orig_addr(uint64_t *dst, uint32_t n, uint64_t orig_addr)
-{
-	for (uint64_t *end = dst + n; dst < end; dst++) {
-		*dst = orig_addr;
-		orig_addr += IO_TLB_SIZE;
-	}
-}
-
 uint64_t swiotlb_tbl_map_single(struct swiotlb_dev *dev, unsigned int cpu,
 				uint64_t orig_addr, size_t mapping_size,
 				uint32_t alloc_align_mask,
@@ -336,8 +326,6 @@ uint64_t swiotlb_tbl_map_single(struct swiotlb_dev *dev, unsigned int cpu,
 	index += (int64_t)pad_slots;
 	pool->slots[index].pad_slots = (uint16_t)pad_slots;
 	nslots = (uint32_t)nr_slots(size);
-	set_orig_addr(&pool->orig_addr[index], nslots - (uint32_t)pad_slots,
-		      orig_addr);
 	work->nslots = nslots;
 	work->pool_id = pool->id;
 	work->area = slot_area(pool, (uint32_t)(index - (int64_t)pad_slots));

@@ -66,12 +66,12 @@ struct io_tlb_area {
 };
 
 /* What an unmap reads of a slot, in 8 bytes. The kernel's io_tlb_slot
- * (24 bytes) also holds the free-run count and the original address; here
- * those live in arrays of their own (io_tlb_pool.list and .orig_addr), so
- * that the search and the free-run updates walk 2 bytes a slot and the
- * state the hot paths touch stays small enough to stay in a core's cache:
- * 18 bytes and a bit a slot in all, so a 1 GiB pool costs 9.1 MiB of
- * metadata. */
+ * (24 bytes) also holds the free-run count, here an array of its own
+ * (io_tlb_pool.list) so that the search and the free-run updates walk 2
+ * bytes a slot, and the original address, which only the kernel's bounce
+ * copy reads: the simulator copies no data, so it keeps none. 10 bytes and
+ * a bit a slot in all (a 1 GiB pool: 5.1 MiB of metadata), small enough to
+ * stay in a core's cache. */
 struct io_tlb_slot {
 	uint32_t alloc_size;   /* bytes from this slot to the mapping's end */
 	uint16_t pad_slots;    /* padding slots before a mapping's first slot */
@@ -91,9 +91,6 @@ struct io_tlb_pool {
 	/* Per slot: free slots from here to the segment's end (the kernel's
 	 * slots[i].list). */
 	uint16_t *list;
-	/* Per slot: the original address it bounces (the kernel's
-	 * slots[i].orig_addr), UINT64_MAX while the slot is free. */
-	uint64_t *orig_addr;
 	/* One bit per slot, set while the slot is used (list == 0): finds
 	 * where a free run starts without walking it. */
 	uint64_t *used_map;

@@ -215,8 +215,9 @@ static void test_free_run_merging(void)
 	swiotlb_mem_free(mem);
 }
 
-/* The map writes each slot's original address; the unmap clears every
- * field of every slot it frees, and the checker notices one left set. */
+/* The map writes each slot's size to the mapping's end; the unmap clears
+ * every field of every slot it frees, and the checker notices one left
+ * set. */
 static void test_slot_state_cleared(void)
 {
 	struct io_tlb_mem *mem = boot(1, "1024", false);
@@ -227,17 +228,16 @@ static void test_slot_state_cleared(void)
 	swiotlb_dev_init(&dev, mem, 0, UINT64_MAX);
 	a = map(&dev, 0, 0x7000, 3 * 2048, 0);
 	CHECK_EQ(a, SLOT(0));
-	CHECK_EQ(mem->pools->orig_addr[0], 0x7000);
-	CHECK_EQ(mem->pools->orig_addr[2], 0x7000 + 2 * 2048);
+	CHECK_EQ(mem->pools->slots[0].alloc_size, 3 * 2048);
 	CHECK_EQ(mem->pools->slots[2].alloc_size, 2048);
 	unmap(&dev, a);
-	CHECK_EQ(mem->pools->orig_addr[2], UINT64_MAX);
 	CHECK_EQ(mem->pools->slots[0].alloc_size, 0);
+	CHECK_EQ(mem->pools->slots[2].alloc_size, 0);
 	mem->pools->slots[1].alloc_size = 2048;
 	CHECK(swiotlb_check(mem, err, sizeof(err)) != 0);
 	CHECK(strstr(err, "slot 1: free but holds") != NULL);
 	mem->pools->slots[1].alloc_size = 0;
-	mem->pools->orig_addr[5] = 0x1000;
+	mem->pools->slots[5].pad_slots = 1;
 	CHECK(swiotlb_check(mem, err, sizeof(err)) != 0);
 	swiotlb_mem_free(mem);
 }
