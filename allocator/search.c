@@ -137,6 +137,8 @@ static inline int64_t search_pool_area(struct swiotlb_dev *dev,
 	uint64_t want = orig_addr & m.iotlb_align;
 	bool check_boundary = max_slots < tbl_shift + pool->nslabs + nslots;
 	uint32_t n = pool->area_nslabs, stride = (uint32_t)m.stride;
+	/* A stride of exactly the alignment keeps every step aligned. */
+	bool aligned_steps = ((uint64_t)stride << IO_TLB_SHIFT) == mask + 1;
 	uint32_t slot_base = area_index * n;
 	const uint16_t *list = pool->list + slot_base;
 	uint64_t area_addr = slot_addr(tbl_dma_addr, slot_base);
@@ -163,6 +165,17 @@ static inline int64_t search_pool_area(struct swiotlb_dev *dev,
 			      (uint32_t)nslots, alloc_size, orig_addr);
 			note_visit(w, pool, area_index, examined);
 			return (int64_t)(slot_base + index);
+		}
+		/* The same steps as the loop's, while they neither wrap nor end
+		 * the walk, nor need the alignment or boundary tests: each is a
+		 * candidate examined and refused. */
+		if (aligned_steps && !check_boundary) {
+			while (index + stride < n && checked + stride < n &&
+			       list[index + stride] < nslots) {
+				index += stride;
+				checked += stride;
+				examined++;
+			}
 		}
 		index = index + stride >= n ? 0 : index + stride;
 		checked += stride;
