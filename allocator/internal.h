@@ -83,11 +83,24 @@ static inline uint32_t slot_area(const struct io_tlb_pool *pool, uint32_t slot)
 static inline void used_map_mark(struct io_tlb_pool *pool, uint32_t first,
 				 uint32_t n, bool used)
 {
-	while (n) {
-		uint32_t bit = first % 64;
-		uint32_t take = 64 - bit < n ? 64 - bit : n;
-		uint64_t mask = (~0ULL >> (64 - take)) << bit;
+	uint32_t bit = first % 64;
+	uint64_t mask;
 
+	/* Most mappings are a few slots inside one word. */
+	if (bit + n < 64) {
+		mask = ((1ULL << n) - 1) << bit;
+		if (used)
+			pool->used_map[first / 64] |= mask;
+		else
+			pool->used_map[first / 64] &= ~mask;
+		return;
+	}
+	while (n) {
+		uint32_t take;
+
+		bit = first % 64;
+		take = 64 - bit < n ? 64 - bit : n;
+		mask = (~0ULL >> (64 - take)) << bit;
 		if (used)
 			pool->used_map[first / 64] |= mask;
 		else
