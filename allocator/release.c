@@ -49,18 +49,20 @@ bool swiotlb_is_transient_addr(const struct swiotlb_dev *dev, uint64_t addr)
 	return pool && pool->transient;
 }
 
-/* Clears the state of n freed slots from `index`: no size, no padding. */
+/* Clears the state of n freed slots from `index`: no size, no padding.
+ * Short runs take one 8-byte store a slot; GCC would turn any loop of
+ * whole records into a memset call, which costs more for a few slots. */
 static void clear_slots(struct io_tlb_pool *pool, uint32_t index, uint32_t n)
 {
-	if (n > 8) {
-		memset(&pool->slots[index], 0, n * sizeof(*pool->slots));
-		return;
-	}
-	/* Field by field: GCC keeps these few stores as stores, where a loop
-	 * of whole records would become calls to memset costing more. */
-	for (uint32_t i = index; i < index + n; i++) {
-		pool->slots[i].alloc_size = 0;
-		pool->slots[i].pad_slots = 0;
+	struct io_tlb_slot *s = &pool->slots[index];
+	static const struct io_tlb_slot empty;
+
+	switch (n) {
+	case 4: s[3] = empty; /* fall through */
+	case 3: s[2] = empty; /* fall through */
+	case 2: s[1] = empty; /* fall through */
+	case 1: s[0] = empty; return;
+	default: memset(s, 0, n * sizeof(*s));
 	}
 }
 
