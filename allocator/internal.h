@@ -110,6 +110,22 @@ static inline void used_map_mark(struct io_tlb_pool *pool, uint32_t first,
 	}
 }
 
+/* The first free slot in [from, end) of the pool, or end. */
+static inline uint32_t next_free_slot(const struct io_tlb_pool *pool,
+				      uint32_t from, uint32_t end)
+{
+	uint32_t w = from / 64;
+	uint64_t free_bits = ~pool->used_map[w] & (~0ULL << (from % 64));
+
+	while (!free_bits) {
+		if (++w * 64 >= end)
+			return end;
+		free_bits = ~pool->used_map[w];
+	}
+	from = w * 64 + (uint32_t)__builtin_ctzll(free_bits);
+	return from < end ? from : end;
+}
+
 /* Where the free run that ends just before slot `index` starts inside
  * index's segment: one past the last used slot before it, or the
  * segment's first slot. (The kernel finds it by walking back while

@@ -111,6 +111,44 @@ static void claim(struct swiotlb_dev *dev, struct io_tlb_pool *pool,
 		mem->hiwater = mem->used;
 }
 
+/* From the refused candidate `index`, the loop below would step on by
+ * `stride`, aligned each time, while it neither wraps nor ends its walk and
+ * needs no boundary test, refusing every candidate in a free run shorter
+ * than nslots or among used slots. Takes those steps at once, a run at a
+ * time (the free-run count says where a short run ends, the used bitmap
+ * where used slots end), counting each candidate as examined; returns the
+ * last one refused, from which the loop goes on as before. */
+static inline uint32_t skip_refused(const struct io_tlb_pool *pool,
+				    uint32_t slot_base, uint32_t index,
+				    uint32_t stride, uint32_t nslots,
+				    uint32_t *checked, uint32_t *examined)
+{
+	const uint16_t *list = pool->list + slot_base;
+	uint32_t n = pool->area_nslabs;
+
+	for (;;) {
+		uint32_t next = index + stride, left, span, steps, fit;
+
+		/* Steps t = 1, 2, ... stay in the walk while t * stride is
+		 * below both what is left of the area and of the walk. */
+		left = n - index < n - *checked ? n - index : n - *checked;
+		fit = (left - 1) / stride;
+		if (!fit || list[next] >= nslots)
+			return index;
+		span = list[next] ? list[next] :
+		       next_free_slot(pool, slot_base + next, slot_base + n) -
+		       (slot_base + next);
+		steps = (span + stride - 1) / stride;
+		if (steps > fit)
+			steps = fit;
+		index += steps * stride;
+		*checked += steps * stride;
+		*examined += steps;
+		if (steps == fit)
+			return index;
+	}
+}
+
 /* swiotlb_search_pool_area(): next-fit search of one area from its index.
  * Returns the first slot of the allocation, or -1.
  *
@@ -166,17 +204,10 @@ static inline int64_t search_pool_area(struct swiotlb_dev *dev,
 			note_visit(w, pool, area_index, examined);
 			return (int64_t)(slot_base + index);
 		}
-		/* The same steps as the loop's, while they neither wrap nor end
-		 * the walk, nor need the alignment or boundary tests: each is a
-		 * candidate examined and refused. */
-		if (aligned_steps && !check_boundary) {
-			while (index + stride < n && checked + stride < n &&
-			       list[index + stride] < nslots) {
-				index += stride;
-				checked += stride;
-				examined++;
-			}
-		}
+		if (aligned_steps && !check_boundary)
+			index = skip_refused(pool, slot_base, index, stride,
+					     (uint32_t)nslots, &checked,
+					     &examined);
 		index = index + stride >= n ? 0 : index + stride;
 		checked += stride;
 	}
