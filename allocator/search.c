@@ -120,11 +120,11 @@ static void claim(struct swiotlb_dev *dev, struct io_tlb_pool *pool,
  * last one refused, from which the loop goes on as before. */
 static inline uint32_t skip_refused(const struct io_tlb_pool *pool,
 				    uint32_t slot_base, uint32_t index,
-				    uint32_t stride, uint32_t nslots,
+				    uint32_t stride_shift, uint32_t nslots,
 				    uint32_t *checked, uint32_t *examined)
 {
 	const uint16_t *list = pool->list + slot_base;
-	uint32_t n = pool->area_nslabs;
+	uint32_t n = pool->area_nslabs, stride = 1u << stride_shift;
 
 	for (;;) {
 		uint32_t next = index + stride, left, span, steps, fit;
@@ -132,17 +132,17 @@ static inline uint32_t skip_refused(const struct io_tlb_pool *pool,
 		/* Steps t = 1, 2, ... stay in the walk while t * stride is
 		 * below both what is left of the area and of the walk. */
 		left = n - index < n - *checked ? n - index : n - *checked;
-		fit = (left - 1) / stride;
+		fit = (left - 1) >> stride_shift;
 		if (!fit || list[next] >= nslots)
 			return index;
 		span = list[next] ? list[next] :
 		       next_free_slot(pool, slot_base + next, slot_base + n) -
 		       (slot_base + next);
-		steps = (span + stride - 1) / stride;
+		steps = (span + stride - 1) >> stride_shift;
 		if (steps > fit)
 			steps = fit;
-		index += steps * stride;
-		*checked += steps * stride;
+		index += steps << stride_shift;
+		*checked += steps << stride_shift;
 		*examined += steps;
 		if (steps == fit)
 			return index;
@@ -175,7 +175,8 @@ static inline int64_t search_pool_area(struct swiotlb_dev *dev,
 	uint64_t want = orig_addr & m.iotlb_align;
 	bool check_boundary = max_slots < tbl_shift + pool->nslabs + nslots;
 	uint32_t n = pool->area_nslabs, stride = (uint32_t)m.stride;
-	/* A stride of exactly the alignment keeps every step aligned. */
+	/* A stride of exactly the alignment (a power of two then) keeps every
+	 * step aligned. */
 	bool aligned_steps = ((uint64_t)stride << IO_TLB_SHIFT) == mask + 1;
 	uint32_t slot_base = area_index * n;
 	const uint16_t *list = pool->list + slot_base;
@@ -205,7 +206,8 @@ static inline int64_t search_pool_area(struct swiotlb_dev *dev,
 			return (int64_t)(slot_base + index);
 		}
 		if (aligned_steps && !check_boundary)
-			index = skip_refused(pool, slot_base, index, stride,
+			index = skip_refused(pool, slot_base, index,
+					     (uint32_t)__builtin_ctz(stride),
 					     (uint32_t)nslots, &checked,
 					     &examined);
 		index = index + stride >= n ? 0 : index + stride;
