@@ -111,6 +111,8 @@ static void claim(struct swiotlb_dev *dev, struct io_tlb_pool *pool,
 		mem->hiwater = mem->used;
 }
 
+bool swiotlb_walk_every_candidate;
+
 /* From the refused candidate `index`, the loop below would step on by
  * `stride`, aligned each time, while it neither wraps nor ends its walk and
  * needs no boundary test, refusing every candidate in a free run shorter
@@ -205,7 +207,8 @@ static inline int64_t search_pool_area(struct swiotlb_dev *dev,
 			note_visit(w, pool, area_index, examined);
 			return (int64_t)(slot_base + index);
 		}
-		if (aligned_steps && !check_boundary)
+		if (aligned_steps && !check_boundary &&
+		    !swiotlb_walk_every_candidate)
 			index = skip_refused(pool, slot_base, index,
 					     (uint32_t)__builtin_ctz(stride),
 					     (uint32_t)nslots, &checked,

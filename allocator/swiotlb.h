@@ -234,4 +234,9 @@ uint32_t swiotlb_largest_free_run(const struct io_tlb_mem *mem);
  * the first violation described in err. O(nslabs). */
 int swiotlb_check(const struct io_tlb_mem *mem, char *err, size_t errlen);
 
+/* For tests: true makes the search look at every candidate one by one,
+ * as the kernel's loop does, instead of passing over refused runs at once;
+ * the slots chosen and the work reported must not change. */
+extern bool swiotlb_walk_every_candidate;
+
 #endif

@@ -69,7 +69,33 @@ struct prop_state {
 	unsigned nmapped, nfull, ntransient, npadded, ngrown, nunmap_all;
 	unsigned nsmall_full;    /* FULL for 8 slots or fewer: truly full */
 	unsigned op;
+	uint64_t trace;          /* every map's answer and work, hashed */
 };
+
+/* FNV-1a over one more value. */
+static void trace_add(uint64_t *h, uint64_t v)
+{
+	for (int i = 0; i < 8; i++, v >>= 8)
+		*h = (*h ^ (v & 0xff)) * 0x100000001b3ULL;
+}
+
+/* A map's answer and the work it reports, visit by visit. */
+static void trace_map(struct prop_state *st, uint64_t addr,
+		      const struct swiotlb_work *w)
+{
+	uint32_t n = w->nvisits < SWIOTLB_WORK_VISITS ? w->nvisits :
+						       SWIOTLB_WORK_VISITS;
+
+	trace_add(&st->trace, addr);
+	trace_add(&st->trace, w->slots_examined);
+	trace_add(&st->trace, w->areas_tried);
+	trace_add(&st->trace, w->pools_searched);
+	for (uint32_t i = 0; i < n; i++) {
+		trace_add(&st->trace, w->visit[i].pool_id);
+		trace_add(&st->trace, w->visit[i].area);
+		trace_add(&st->trace, w->visit[i].slots_examined);
+	}
+}
 
 static uint64_t slots_of(uint64_t bytes)
 {
@@ -289,6 +315,7 @@ static void map_one(struct prop_state *st)
 	m.nslots = (uint32_t)slots_of(alloc_size);
 	m.addr = swiotlb_tbl_map_single(&st->devs[m.dev], cpu, m.orig, m.size,
 					align, &w);
+	trace_map(st, m.addr, &w);
 	if (w.growth_requested && st->ngrown < st->cfg->max_grown &&
 	    !prng_below(&st->rng, 3))
 		grow(st);
@@ -370,13 +397,15 @@ static void check_coverage(const struct prop_state *st)
 	}
 }
 
-static void run_config(const struct prop_config *cfg)
+/* Runs one configuration; returns the hash of its maps' answers. */
+static uint64_t run_config(const struct prop_config *cfg)
 {
-	struct prop_state st = { .cfg = cfg, .rng = { cfg->seed } };
+	struct prop_state st = { .cfg = cfg, .rng = { cfg->seed },
+				 .trace = 0xcbf29ce484222325ULL };
 	int before = tu_failures;
 
 	if (!boot_config(&st))
-		return;
+		return 0;
 	for (st.op = 0; st.op < cfg->ops && tu_failures == before; st.op++)
 		step(&st);
 	if (tu_failures == before)
@@ -391,6 +420,7 @@ static void run_config(const struct prop_config *cfg)
 		swiotlb_dev_release(&st.devs[i]);
 	swiotlb_mem_free(st.mem);
 	free(st.live);
+	return st.trace;
 }
 
 static void test_static_one_area(void)
@@ -424,9 +454,36 @@ static void test_dynamic(void)
 	run_config(&b);
 }
 
+/* Passing over refused runs at once must choose the slots, and report the
+ * work, of the kernel's one-by-one walk: the same runs both ways give the
+ * same answers, op for op. */
+static void test_run_skipping_is_exact(void)
+{
+	static const struct prop_config cfgs[] = {
+		{ "skip 1 area", 1, 1, "4096", false, 0, 6000, 0 },
+		{ "skip 8 areas", 3, 8, "4096", false, 0, 6000, 0 },
+		{ "skip dynamic", 5, 4, "1024", true, 0, 6000, 4 },
+	};
+
+	for (size_t i = 0; i < sizeof(cfgs) / sizeof(cfgs[0]); i++) {
+		uint64_t skipping, walking;
+
+		swiotlb_walk_every_candidate = false;
+		skipping = run_config(&cfgs[i]);
+		swiotlb_walk_every_candidate = true;
+		walking = run_config(&cfgs[i]);
+		swiotlb_walk_every_candidate = false;
+		if (skipping != walking)
+			tu_fail(__FILE__, __LINE__, "%s: the skipping search "
+				"answered differently", cfgs[i].name);
+		tu_checks++;
+	}
+}
+
 int main(void)
 {
 	RUN(test_static_one_area);
+	RUN(test_run_skipping_is_exact);
 	RUN(test_static_many_areas);
 	RUN(test_dynamic);
 	return tu_finish();
