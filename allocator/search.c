@@ -113,13 +113,41 @@ static void claim(struct swiotlb_dev *dev, struct io_tlb_pool *pool,
 
 bool swiotlb_walk_every_candidate;
 
+/* Refused candidates skip_refused() steps over one by one before it looks
+ * for where runs end: most walks end sooner, and a step costs less. */
+#define SINGLE_STEPS_FIRST 16
+
+/* skip_refused()'s steps for a long walk (nearly full areas), a run at a
+ * time: the free-run count says where a short free run ends, the used
+ * bitmap where used slots end. From the refused candidate `index`, returns
+ * the last candidate before `end` in the same refused stretch. Out of line:
+ * short walks never come here. */
+static __attribute__((noinline)) uint32_t skip_refused_runs(
+	const struct io_tlb_pool *pool, uint32_t slot_base, uint32_t index,
+	uint32_t stride_shift, uint32_t nslots, uint32_t end)
+{
+	const uint16_t *list = pool->list + slot_base;
+	uint32_t stride = 1u << stride_shift;
+
+	while (index + stride < end && list[index + stride] < nslots) {
+		uint32_t next = index + stride, span, steps, fit;
+
+		span = list[next] ? list[next] :
+		       next_free_slot(pool, slot_base + next, slot_base + end) -
+		       (slot_base + next);
+		steps = (span + stride - 1) >> stride_shift;
+		fit = (end - 1 - index) >> stride_shift;
+		index += (steps < fit ? steps : fit) << stride_shift;
+	}
+	return index;
+}
+
 /* From the refused candidate `index`, the loop below would step on by
  * `stride`, aligned each time, while it neither wraps nor ends its walk and
  * needs no boundary test, refusing every candidate in a free run shorter
- * than nslots or among used slots. Takes those steps at once, a run at a
- * time (the free-run count says where a short run ends, the used bitmap
- * where used slots end), counting each candidate as examined; returns the
- * last one refused, from which the loop goes on as before. */
+ * than nslots or among used slots. Takes those steps here (a long walk a
+ * run at a time), counting each candidate as examined; returns the last
+ * one refused, from which the loop goes on as before. */
 static inline uint32_t skip_refused(const struct io_tlb_pool *pool,
 				    uint32_t slot_base, uint32_t index,
 				    uint32_t stride_shift, uint32_t nslots,
@@ -127,28 +155,24 @@ static inline uint32_t skip_refused(const struct io_tlb_pool *pool,
 {
 	const uint16_t *list = pool->list + slot_base;
 	uint32_t n = pool->area_nslabs, stride = 1u << stride_shift;
+	uint32_t start = index;
+	uint32_t single = index + (SINGLE_STEPS_FIRST << stride_shift);
+	/* The walk steps on to `next` while next is in the area and the walk
+	 * has not yet covered it (checked moves with index): next < end. */
+	uint64_t walk_end = (uint64_t)n - *checked + index;
+	uint32_t end = walk_end < n ? (uint32_t)walk_end : n;
 
-	for (;;) {
-		uint32_t next = index + stride, left, span, steps, fit;
-
-		/* Steps t = 1, 2, ... stay in the walk while t * stride is
-		 * below both what is left of the area and of the walk. */
-		left = n - index < n - *checked ? n - index : n - *checked;
-		fit = (left - 1) >> stride_shift;
-		if (!fit || list[next] >= nslots)
-			return index;
-		span = list[next] ? list[next] :
-		       next_free_slot(pool, slot_base + next, slot_base + n) -
-		       (slot_base + next);
-		steps = (span + stride - 1) >> stride_shift;
-		if (steps > fit)
-			steps = fit;
-		index += steps << stride_shift;
-		*checked += steps << stride_shift;
-		*examined += steps;
-		if (steps == fit)
-			return index;
+	while (index + stride < end && list[index + stride] < nslots) {
+		index += stride;
+		if (index >= single) {
+			index = skip_refused_runs(pool, slot_base, index,
+						  stride_shift, nslots, end);
+			break;
+		}
 	}
+	*checked += index - start;
+	*examined += (index - start) >> stride_shift;
+	return index;
 }
 
 /* swiotlb_search_pool_area(): next-fit search of one area from its index.
@@ -207,6 +231,10 @@ static inline int64_t search_pool_area(struct swiotlb_dev *dev,
 			note_visit(w, pool, area_index, examined);
 			return (int64_t)(slot_base + index);
 		}
+		/* The same steps as the loop's, while they neither wrap nor end
+		 * the walk, nor need the alignment or boundary tests: each is a
+		 * candidate examined and refused. A long walk goes on a run at
+		 * a time. */
 		if (aligned_steps && !check_boundary &&
 		    !swiotlb_walk_every_candidate)
 			index = skip_refused(pool, slot_base, index,
