@@ -182,7 +182,9 @@ static inline uint32_t skip_refused(const struct io_tlb_pool *pool,
  * speed without changing what they decide: the alignment and min_align_mask
  * tests are one masked compare (their masks never overlap), and the segment
  * boundary test is skipped when no run inside this pool can reach a
- * boundary (a device whose boundary is far above the pool). */
+ * boundary (a device whose boundary is far above the pool). Refused
+ * candidates are stepped over in skip_refused(), counted as the walk would
+ * have counted them. */
 static inline int64_t search_pool_area(struct swiotlb_dev *dev,
 				       struct io_tlb_pool *pool,
 				       uint32_t area_index, uint64_t orig_addr,
