@@ -386,7 +386,6 @@ uint64_t swiotlb_tbl_map_single(struct swiotlb_dev *dev, unsigned int cpu,
 	struct io_tlb_mem *mem = dev->mem;
 	struct io_tlb_pool *pool;
 	uint64_t offset, size, pad_slots;
-	uint32_t nslots;
 	int64_t index;
 
 	work_reset(work);
@@ -404,8 +403,7 @@ uint64_t swiotlb_tbl_map_single(struct swiotlb_dev *dev, unsigned int cpu,
 	offset &= IO_TLB_SIZE - 1;
 	index += (int64_t)pad_slots;
 	pool->slots[index].pad_slots = (uint16_t)pad_slots;
-	nslots = (uint32_t)nr_slots(size);
-	work->nslots = nslots;
+	work->nslots = (uint32_t)nr_slots(size);
 	work->pool_id = pool->id;
 	work->area = slot_area(pool, (uint32_t)(index - (int64_t)pad_slots));
 	return slot_addr(pool->start, (uint64_t)index) + offset;
