@@ -59,9 +59,8 @@ struct io_tlb_pool *pool_create(uint64_t start, uint64_t nslabs,
 		return NULL;
 	pool->areas = calloc(nareas, sizeof(*pool->areas));
 	pool->slots = calloc(nslabs, sizeof(*pool->slots));
-	pool->list = malloc(nslabs * sizeof(*pool->list));
 	pool->used_map = calloc((nslabs + 63) / 64, sizeof(*pool->used_map));
-	if (!pool->areas || !pool->slots || !pool->list || !pool->used_map) {
+	if (!pool->areas || !pool->slots || !pool->used_map) {
 		pool_destroy(pool);
 		return NULL;
 	}
@@ -72,15 +71,6 @@ struct io_tlb_pool *pool_create(uint64_t start, uint64_t nslabs,
 	pool->area_nslabs = (uint32_t)(nslabs / nareas);
 	pool->area_shift = is_power_of_2(pool->area_nslabs) ?
 			   (uint32_t)__builtin_ctz(pool->area_nslabs) : 0;
-	/* A short last segment (a pool that is not whole segments) must not
-	 * advertise slots beyond the pool's end. */
-	for (uint64_t i = 0; i < nslabs; i++) {
-		uint64_t to_seg_end = IO_TLB_SEGSIZE - io_tlb_offset(i);
-		uint64_t to_pool_end = nslabs - i;
-
-		pool->list[i] = (uint16_t)(to_seg_end < to_pool_end ?
-					   to_seg_end : to_pool_end);
-	}
 	return pool;
 }
 
@@ -90,7 +80,6 @@ void pool_destroy(struct io_tlb_pool *pool)
 		return;
 	free(pool->areas);
 	free(pool->slots);
-	free(pool->list);
 	free(pool->used_map);
 	free(pool);
 }

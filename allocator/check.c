@@ -15,26 +15,28 @@ void swiotlb_reset_hiwater(struct io_tlb_mem *mem)
 	mem->hiwater = 0;
 }
 
-/* The largest free-run count of a pool: the samplers call this over
- * whole pools, so eight counts at a time. */
-static uint16_t pool_largest_free_run(const struct io_tlb_pool *p)
+/* The longest free run in a pool, within segments. The samplers call
+ * this over whole pools, so it goes a run at a time, not a slot. */
+static uint32_t pool_largest_free_run(const struct io_tlb_pool *p)
 {
-	list_x8 best8 = { 0 };
-	uint16_t best = 0;
-	uint32_t i = 0;
+	uint32_t best = 0;
 
-	for (; i + 8 <= p->nslabs; i += 8) {
-		list_x8 v, greater;
+	for (uint32_t seg = 0; seg < p->nslabs; seg += IO_TLB_SEGSIZE) {
+		uint32_t end = run_limit(p, seg);
 
-		memcpy(&v, &p->list[i], sizeof(v));
-		greater = (list_x8)(v > best8);
-		best8 = (v & greater) | (best8 & ~greater);
+		for (uint32_t i = next_free_slot(p, seg, end); i < end;) {
+			uint32_t run = free_run_len(p, i);
+
+			best = run > best ? run : best;
+			i = next_free_slot(p, i + run, end);
+		}
 	}
-	for (unsigned int k = 0; k < 8; k++)
-		best = best8[k] > best ? best8[k] : best;
-	for (; i < p->nslabs; i++)
-		best = p->list[i] > best ? p->list[i] : best;
 	return best;
+}
+
+uint32_t swiotlb_slot_free_run(const struct io_tlb_pool *pool, uint32_t slot)
+{
+	return free_run_len(pool, slot);
 }
 
 uint32_t swiotlb_largest_free_run(const struct io_tlb_mem *mem)
@@ -42,32 +44,26 @@ uint32_t swiotlb_largest_free_run(const struct io_tlb_mem *mem)
 	uint32_t best = 0;
 
 	for (const struct io_tlb_pool *p = mem->pools; p; p = p->next) {
-		uint16_t run = pool_largest_free_run(p);
+		uint32_t run = pool_largest_free_run(p);
 
 		best = run > best ? run : best;
 	}
 	return best;
 }
 
-/* The free-run count a slot must hold given the slot after it. */
-static uint32_t expected_list(const struct io_tlb_pool *p, uint32_t i)
+static bool slot_used(const struct io_tlb_pool *p, uint32_t i)
 {
-	bool next_in_segment = io_tlb_offset(i) != IO_TLB_SEGSIZE - 1 &&
-			       i + 1 < p->nslabs;
-
-	if (!p->list[i])
-		return 0;
-	return next_in_segment && p->list[i + 1] ? p->list[i + 1] + 1u : 1u;
+	return p->used_map[i / 64] >> (i % 64) & 1;
 }
 
-/* A free slot holds nothing but its count: the release cleared the rest
- * (and a map relies on a free slot's pad_slots being 0). */
+/* A free slot holds nothing: the release cleared it (and a map relies on
+ * a free slot's pad_slots being 0). */
 static int check_free_slot(const struct io_tlb_pool *p, uint32_t i,
 			   char *err, size_t errlen)
 {
 	const struct io_tlb_slot *s = &p->slots[i];
 
-	if (!p->list[i] || (!s->alloc_size && !s->pad_slots))
+	if (slot_used(p, i) || (!s->alloc_size && !s->pad_slots))
 		return 0;
 	set_err(err, errlen, "pool %u slot %u: free but holds alloc_size %u "
 		"pad_slots %u", p->id, i, s->alloc_size, s->pad_slots);
@@ -87,7 +83,7 @@ static int check_pool(const struct io_tlb_pool *p, uint64_t *used_out,
 
 		for (uint32_t i = a * p->area_nslabs;
 		     i < (a + 1) * p->area_nslabs; i++)
-			in_area += !p->list[i];
+			in_area += slot_used(p, i);
 		if (areas_exact && in_area != p->areas[a].used) {
 			set_err(err, errlen, "pool %u area %u: used %llu but "
 				"%llu slots are taken", p->id, a,
@@ -98,23 +94,9 @@ static int check_pool(const struct io_tlb_pool *p, uint64_t *used_out,
 		area_used += p->areas[a].used;
 	}
 	for (uint32_t i = 0; i < p->nslabs; i++) {
-		bool marked = p->used_map[i / 64] >> (i % 64) & 1;
-
-		used += !p->list[i];
-		if (marked != !p->list[i]) {
-			set_err(err, errlen, "pool %u slot %u: used map says %s, "
-				"free run %u", p->id, i, marked ? "used" : "free",
-				p->list[i]);
-			return -1;
-		}
+		used += slot_used(p, i);
 		if (check_free_slot(p, i, err, errlen))
 			return -1;
-		if (p->list[i] != expected_list(p, i)) {
-			set_err(err, errlen, "pool %u slot %u: free run %u, "
-				"expected %u", p->id, i, p->list[i],
-				expected_list(p, i));
-			return -1;
-		}
 	}
 	if (used != area_used) {
 		set_err(err, errlen, "pool %u: areas count %llu used, slots %llu",

@@ -110,67 +110,63 @@ static inline void used_map_mark(struct io_tlb_pool *pool, uint32_t first,
 	}
 }
 
-/* The first free slot in [from, end) of the pool, or end. */
-static inline uint32_t next_free_slot(const struct io_tlb_pool *pool,
-				      uint32_t from, uint32_t end)
+/* The first slot in [from, end) of the pool whose used bit is `used`,
+ * or end. */
+static inline uint32_t next_slot_marked(const struct io_tlb_pool *pool,
+					uint32_t from, uint32_t end, bool used)
 {
+	uint64_t flip = used ? 0 : ~0ULL;
 	uint32_t w = from / 64;
-	uint64_t free_bits = ~pool->used_map[w] & (~0ULL << (from % 64));
+	uint64_t bits = (pool->used_map[w] ^ flip) & (~0ULL << (from % 64));
 
-	while (!free_bits) {
+	while (!bits) {
 		if (++w * 64 >= end)
 			return end;
-		free_bits = ~pool->used_map[w];
+		bits = pool->used_map[w] ^ flip;
 	}
-	from = w * 64 + (uint32_t)__builtin_ctzll(free_bits);
+	from = w * 64 + (uint32_t)__builtin_ctzll(bits);
 	return from < end ? from : end;
 }
 
-/* Where the free run that ends just before slot `index` starts inside
- * index's segment: one past the last used slot before it, or the
- * segment's first slot. (The kernel finds it by walking back while
- * slots[i].list is not 0 and stops at a segment's last slot.) */
-static inline uint32_t free_run_start(const struct io_tlb_pool *pool,
-				      uint32_t index)
+static inline uint32_t next_free_slot(const struct io_tlb_pool *pool,
+				      uint32_t from, uint32_t end)
 {
-	uint32_t seg_start = index & ~(uint32_t)(IO_TLB_SEGSIZE - 1);
-	uint32_t w = index / 64;
-	uint64_t below;
-
-	/* Most often there is no run: the slot before is used (next-fit
-	 * packs maps), or index starts its segment. */
-	if (index == seg_start || !pool->list[index - 1])
-		return index;
-	below = pool->used_map[w] & ((1ULL << (index % 64)) - 1);
-
-	if (!below && w * 64 > seg_start)
-		below = pool->used_map[--w];
-	if (!below)
-		return seg_start;
-	return w * 64 + 64 - (uint32_t)__builtin_clzll(below);
+	return next_slot_marked(pool, from, end, false);
 }
 
-/* Eight free-run counts at once (GCC vector extension; any target). */
-typedef uint16_t list_x8 __attribute__((vector_size(16)));
-
-/* Gives the slots [start, end) of one segment their free-run counts when
- * the slot at `end` starts a run of `count` free slots (0: used, or the
- * segment's end): end - i + count for slot i. Runs are up to a segment
- * long, so eight at a time. */
-static inline void set_free_run(uint16_t *list, uint32_t start, uint32_t end,
-				uint16_t count)
+/* One past the last slot a free run from `slot` may reach: its segment's
+ * end, or the pool's end for a pool that is not whole segments. */
+static inline uint32_t run_limit(const struct io_tlb_pool *pool, uint32_t slot)
 {
-	uint16_t top = (uint16_t)(count + (end - start));
-	list_x8 v = { 0, 1, 2, 3, 4, 5, 6, 7 };
-	uint32_t i = start;
+	uint32_t seg_end = (slot | (IO_TLB_SEGSIZE - 1)) + 1;
 
-	v = (uint16_t)top - v;
-	for (; i + 8 <= end; i += 8) {
-		memcpy(&list[i], &v, sizeof(v));
-		v -= 8;
-	}
-	for (; i < end; i++)
-		list[i] = (uint16_t)(count + (end - i));
+	return seg_end < pool->nslabs ? seg_end : pool->nslabs;
+}
+
+/* The kernel's slots[slot].list, which this allocator derives from the
+ * used bits instead of storing: free slots from `slot` up to the next used
+ * one, its segment's end or the pool's end (0 for a used slot). The kernel
+ * keeps every count equal to exactly that, so both answer alike. */
+static inline uint32_t free_run_len(const struct io_tlb_pool *pool,
+				    uint32_t slot)
+{
+	return next_slot_marked(pool, slot, run_limit(pool, slot), true) - slot;
+}
+
+/* free_run_len(slot) >= n, the search's test, without measuring the run:
+ * inside a segment (two aligned words) one or two masked words decide. */
+static inline bool run_fits(const struct io_tlb_pool *pool, uint32_t slot,
+			    uint32_t n)
+{
+	uint32_t bit = slot % 64;
+	const uint64_t *word = &pool->used_map[slot / 64];
+
+	if (slot + n > run_limit(pool, slot))
+		return false;
+	if (bit + n <= 64)
+		return !(word[0] & ((n < 64 ? (1ULL << n) : 0) - 1) << bit);
+	return !(word[0] >> bit) &&
+	       !(word[1] & ~0ULL >> (128 - bit - n));
 }
 
 /* Allocates and initialises a pool the way swiotlb_init_io_tlb_pool() does.

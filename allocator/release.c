@@ -38,7 +38,6 @@ void swiotlb_prefetch_release(const struct swiotlb_dev *dev,
 		return;
 	index = (uint32_t)((tlb_addr - pool->start) >> IO_TLB_SHIFT);
 	__builtin_prefetch(&pool->slots[index], 1);
-	__builtin_prefetch(&pool->list[index], 1);
 	__builtin_prefetch(&pool->used_map[index / 64], 1);
 }
 
@@ -66,8 +65,9 @@ static void clear_slots(struct io_tlb_pool *pool, uint32_t index, uint32_t n)
 	}
 }
 
-/* swiotlb_release_slots(): frees the mapping (with its padding slots) and
- * merges the freed run with free slots after and before it in the segment. */
+/* swiotlb_release_slots(): frees the mapping with its padding slots.
+ * Clearing their used bits is all the kernel's merging of free-run counts
+ * amounts to here (see free_run_len()). */
 void swiotlb_release_slots(struct swiotlb_dev *dev, struct io_tlb_pool *pool,
 			   uint64_t tlb_addr, struct swiotlb_work *work)
 {
@@ -76,27 +76,15 @@ void swiotlb_release_slots(struct swiotlb_dev *dev, struct io_tlb_pool *pool,
 	uint32_t index = (uint32_t)((tlb_addr - offset - pool->start) >>
 				    IO_TLB_SHIFT);
 	struct io_tlb_slot *slots = pool->slots;
-	uint16_t *list = pool->list;
-	uint32_t nslots, aindex, end;
-	uint16_t count = 0;
+	uint32_t nslots, aindex;
 
-	/* Three arrays hold the state; asking for all their lines before the
-	 * first read lets the cache misses overlap (padding is rare and runs
-	 * are short, so the lines of the first slot are nearly always the
-	 * right ones). */
-	__builtin_prefetch(&list[index], 1);
+	/* The used bits' line is needed after the slot record's: asking for
+	 * it first lets the two misses overlap (padding is rare, so the
+	 * first slot's word is nearly always the right one). */
 	__builtin_prefetch(&pool->used_map[index / 64], 1);
 	index -= slots[index].pad_slots;
 	nslots = (uint32_t)nr_slots(slots[index].alloc_size + offset);
 	aindex = slot_area(pool, index);
-	end = index + nslots;
-	/* The kernel reads the slot after the run only inside the segment;
-	 * a short last segment ends the pool, where nothing follows. */
-	if (end < align_up(index + 1, IO_TLB_SEGSIZE) && end < pool->nslabs)
-		count = list[end];
-	/* The freed slots and the free run before them (in the segment)
-	 * count down to the run after them. */
-	set_free_run(list, free_run_start(pool, index), end, count);
 	used_map_mark(pool, index, nslots, false);
 	clear_slots(pool, index, nslots);
 	pool->areas[aindex].used -= nslots;

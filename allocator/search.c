@@ -74,24 +74,18 @@ static struct search_masks search_masks(const struct swiotlb_dev *dev,
 	return m;
 }
 
-/* Marks nslots from slot_index used and shortens the free run before them
- * (in the segment: the kernel's backward walk stops at a segment's last
- * slot) so that it counts down to slot_index. */
+/* Marks nslots from slot_index used (which also ends the free run before
+ * them there, as the kernel's backward walk does) and gives each slot the
+ * bytes from it to the mapping's end. */
 static void take_slots(struct io_tlb_pool *pool, uint32_t slot_index,
 		       uint32_t nslots, uint64_t alloc_size, uint32_t offset)
 {
 	struct io_tlb_slot *slots = pool->slots;
-	uint16_t *list = pool->list;
-	uint32_t run_start = free_run_start(pool, slot_index);
 
-	if (run_start < slot_index)
-		set_free_run(list, run_start, slot_index, 0);
 	used_map_mark(pool, slot_index, nslots, true);
-	for (uint32_t i = 0; i < nslots; i++) {
-		list[slot_index + i] = 0;
+	for (uint32_t i = 0; i < nslots; i++)
 		slots[slot_index + i].alloc_size =
 			(uint32_t)(alloc_size - (offset + (i << IO_TLB_SHIFT)));
-	}
 }
 
 /* Records a successful search: the slots, the area's next-fit index and
@@ -118,23 +112,23 @@ bool swiotlb_walk_every_candidate;
 #define SINGLE_STEPS_FIRST 16
 
 /* skip_refused()'s steps for a long walk (nearly full areas), a run at a
- * time: the free-run count says where a short free run ends, the used
- * bitmap where used slots end. From the refused candidate `index`, returns
- * the last candidate before `end` in the same refused stretch. Out of line:
- * short walks never come here. */
+ * time: every candidate inside a run of used slots, or inside a free run
+ * too short from it, is refused. From the refused candidate `index`,
+ * returns the last candidate before `end` in the same refused stretch. Out
+ * of line: short walks never come here. */
 static __attribute__((noinline)) uint32_t skip_refused_runs(
 	const struct io_tlb_pool *pool, uint32_t slot_base, uint32_t index,
 	uint32_t stride_shift, uint32_t nslots, uint32_t end)
 {
-	const uint16_t *list = pool->list + slot_base;
 	uint32_t stride = 1u << stride_shift;
 
-	while (index + stride < end && list[index + stride] < nslots) {
-		uint32_t next = index + stride, span, steps, fit;
+	while (index + stride < end &&
+	       !run_fits(pool, slot_base + index + stride, nslots)) {
+		uint32_t next = slot_base + index + stride, span, steps, fit;
+		bool used = pool->used_map[next / 64] >> (next % 64) & 1;
 
-		span = list[next] ? list[next] :
-		       next_free_slot(pool, slot_base + next, slot_base + end) -
-		       (slot_base + next);
+		span = used ? next_free_slot(pool, next, slot_base + end) - next :
+		       free_run_len(pool, next);
 		steps = (span + stride - 1) >> stride_shift;
 		fit = (end - 1 - index) >> stride_shift;
 		index += (steps < fit ? steps : fit) << stride_shift;
@@ -153,7 +147,6 @@ static inline uint32_t skip_refused(const struct io_tlb_pool *pool,
 				    uint32_t stride_shift, uint32_t nslots,
 				    uint32_t *checked, uint32_t *examined)
 {
-	const uint16_t *list = pool->list + slot_base;
 	uint32_t n = pool->area_nslabs, stride = 1u << stride_shift;
 	uint32_t start = index;
 	uint32_t single = index + (SINGLE_STEPS_FIRST << stride_shift);
@@ -162,7 +155,8 @@ static inline uint32_t skip_refused(const struct io_tlb_pool *pool,
 	uint64_t walk_end = (uint64_t)n - *checked + index;
 	uint32_t end = walk_end < n ? (uint32_t)walk_end : n;
 
-	while (index + stride < end && list[index + stride] < nslots) {
+	while (index + stride < end &&
+	       !run_fits(pool, slot_base + index + stride, nslots)) {
 		index += stride;
 		if (index >= single) {
 			index = skip_refused_runs(pool, slot_base, index,
@@ -207,7 +201,6 @@ static inline int64_t search_pool_area(struct swiotlb_dev *dev,
 	 * step aligned. */
 	bool aligned_steps = ((uint64_t)stride << IO_TLB_SHIFT) == mask + 1;
 	uint32_t slot_base = area_index * n;
-	const uint16_t *list = pool->list + slot_base;
 	uint64_t area_addr = slot_addr(tbl_dma_addr, slot_base);
 	uint32_t index, checked, examined = 0;
 
@@ -224,7 +217,7 @@ static inline int64_t search_pool_area(struct swiotlb_dev *dev,
 			checked++;
 			continue;
 		}
-		if (list[index] >= nslots &&
+		if (run_fits(pool, slot_base + index, (uint32_t)nslots) &&
 		    (!check_boundary ||
 		     !crosses_boundary(slot_base + index, nslots, tbl_shift,
 				       max_slots))) {

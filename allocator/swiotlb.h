@@ -66,12 +66,11 @@ struct io_tlb_area {
 };
 
 /* What an unmap reads of a slot, in 8 bytes. The kernel's io_tlb_slot
- * (24 bytes) also holds the free-run count, here an array of its own
- * (io_tlb_pool.list) so that the search and the free-run updates walk 2
- * bytes a slot, and the original address, which only the kernel's bounce
- * copy reads: the simulator copies no data, so it keeps none. 10 bytes and
- * a bit a slot in all (a 1 GiB pool: 5.1 MiB of metadata), small enough to
- * stay in a core's cache. */
+ * (24 bytes) also holds the free-run count, which is derived here from the
+ * pool's used bits (swiotlb_slot_free_run()), and the original address,
+ * which only the kernel's bounce copy reads: the simulator copies no data,
+ * so it keeps none. 8 bytes and a bit a slot in all (a 1 GiB pool: 4.1 MiB
+ * of metadata), small enough to stay in a core's cache. */
 struct io_tlb_slot {
 	uint32_t alloc_size;   /* bytes from this slot to the mapping's end */
 	uint16_t pad_slots;    /* padding slots before a mapping's first slot */
@@ -88,11 +87,8 @@ struct io_tlb_pool {
 	bool transient;
 	struct io_tlb_area *areas;
 	struct io_tlb_slot *slots;
-	/* Per slot: free slots from here to the segment's end (the kernel's
-	 * slots[i].list). */
-	uint16_t *list;
-	/* One bit per slot, set while the slot is used (list == 0): finds
-	 * where a free run starts without walking it. */
+	/* One bit per slot, set while the slot is used. The kernel's free-run
+	 * counts (slots[i].list) follow from it: see swiotlb_slot_free_run(). */
 	uint64_t *used_map;
 	struct io_tlb_pool *next; /* list link: newest first */
 };
@@ -229,8 +225,12 @@ void swiotlb_reset_hiwater(struct io_tlb_mem *mem);
  * over all non-transient pools. O(nslabs): for samplers, not hot paths. */
 uint32_t swiotlb_largest_free_run(const struct io_tlb_mem *mem);
 
-/* Checks every invariant: free-run counts agree with the occupied slots,
- * per-area and total used counts agree with the slots. Returns 0, or -1 with
+/* The kernel's slots[slot].list for a slot of the pool: free slots from it
+ * to the next used slot, its segment's end or the pool's end (0: used). */
+uint32_t swiotlb_slot_free_run(const struct io_tlb_pool *pool, uint32_t slot);
+
+/* Checks every invariant: free slots hold no mapping's record, per-area
+ * and total used counts agree with the used bits. Returns 0, or -1 with
  * the first violation described in err. O(nslabs). */
 int swiotlb_check(const struct io_tlb_mem *mem, char *err, size_t errlen);
 

@@ -173,7 +173,7 @@ static void test_padding_slots(void)
 	CHECK_EQ(mem->used, 4); /* ALIGN(5000 + 0xa00, 4096) = 8192 */
 	unmap(&nvme, addr);
 	CHECK_EQ(mem->used, 0);
-	CHECK_EQ(mem->pools->list[0], 128);
+	CHECK_EQ(swiotlb_slot_free_run(mem->pools, 0), 128);
 	swiotlb_mem_free(mem);
 }
 
@@ -201,16 +201,16 @@ static void test_free_run_merging(void)
 	b = map(&dev, 0, 0, 3 * 2048, 0);
 	c = map(&dev, 0, 0, 1 * 2048, 0);
 	CHECK_EQ(b, SLOT(2));
-	CHECK_EQ(mem->pools->list[6], 122);
+	CHECK_EQ(swiotlb_slot_free_run(mem->pools, 6), 122);
 	unmap(&dev, b);
 	/* The freed run counts down to the used slot after it. */
-	CHECK_EQ(mem->pools->list[2], 3);
-	CHECK_EQ(mem->pools->list[4], 1);
+	CHECK_EQ(swiotlb_slot_free_run(mem->pools, 2), 3);
+	CHECK_EQ(swiotlb_slot_free_run(mem->pools, 4), 1);
 	unmap(&dev, c);
 	/* Freeing c merges b's run with the rest of the segment. */
-	CHECK_EQ(mem->pools->list[2], 126);
+	CHECK_EQ(swiotlb_slot_free_run(mem->pools, 2), 126);
 	unmap(&dev, a);
-	CHECK_EQ(mem->pools->list[0], 128);
+	CHECK_EQ(swiotlb_slot_free_run(mem->pools, 0), 128);
 	CHECK_EQ(swiotlb_largest_free_run(mem), 128);
 	swiotlb_mem_free(mem);
 }

@@ -154,15 +154,22 @@ static bool boot_config(struct prop_state *st)
 	return true;
 }
 
-/* The longest free run, slot by slot: what swiotlb_largest_free_run()
- * must find with its wider reads. */
+/* The longest free run, slot by slot from the used bits: what
+ * swiotlb_largest_free_run() must find going a run at a time. */
 static uint32_t largest_run_by_slot(const struct io_tlb_mem *mem)
 {
 	uint32_t best = 0;
 
-	for (const struct io_tlb_pool *p = mem->pools; p; p = p->next)
-		for (uint32_t i = 0; i < p->nslabs; i++)
-			best = p->list[i] > best ? p->list[i] : best;
+	for (const struct io_tlb_pool *p = mem->pools; p; p = p->next) {
+		uint32_t run = 0;
+
+		for (uint32_t i = 0; i < p->nslabs; i++) {
+			bool used = p->used_map[i / 64] >> (i % 64) & 1;
+
+			run = used || i % IO_TLB_SEGSIZE == 0 ? !used : run + 1;
+			best = run > best ? run : best;
+		}
+	}
 	return best;
 }
 
