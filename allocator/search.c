@@ -127,13 +127,87 @@ static __attribute__((noinline)) uint32_t skip_refused_runs(
 		uint32_t next = slot_base + index + stride, span, steps, fit;
 		bool used = pool->used_map[next / 64] >> (next % 64) & 1;
 
-		span = used ? next_free_slot(pool, next, slot_base + end) - next :
+		span = used ?
+		       next_free_slot(pool, next, slot_base + end) - next :
 		       free_run_len(pool, next);
 		steps = (span + stride - 1) >> stride_shift;
 		fit = (end - 1 - index) >> stride_shift;
 		index += (steps < fit ? steps : fit) << stride_shift;
 	}
 	return index;
+}
+
+/* Bits set at the slots of used-map word w from which n (<= 64) free
+ * slots run without leaving their segment: the candidates run_fits()
+ * accepts, 64 slots at a time. For pools of whole segments, where a
+ * segment is words 2k and 2k + 1. */
+static inline uint64_t fitting_starts(const struct io_tlb_pool *pool,
+				      uint32_t w, uint32_t n)
+{
+	uint64_t lo = ~pool->used_map[w];
+	uint64_t hi = w % 2 ? 0 : ~pool->used_map[w + 1];
+
+	/* Invariant: bit p of hi:lo is set when slots p .. p + k - 1 are all
+	 * free; doubling k (capped at n) takes log2(n) steps. */
+	for (uint32_t k = 1, step; k < n; k += step) {
+		step = k < n - k ? k : n - k;
+		lo &= lo >> step | hi << (64 - step);
+		hi &= hi >> step;
+	}
+	return lo;
+}
+
+/* Whether first_fit_words() can serve a walk: maps of up to a word of
+ * slots, strides of up to a word, pools of whole segments. */
+static bool words_serve(const struct io_tlb_pool *pool, uint32_t nslots,
+			uint32_t stride_shift)
+{
+	return nslots <= 64 && stride_shift <= 6 &&
+	       pool->nslabs % IO_TLB_SEGSIZE == 0;
+}
+
+/* One bit every 2^k slots of a word, k = 0 .. 6. */
+static const uint64_t every_stride[] = {
+	~0ULL, 0x5555555555555555ULL, 0x1111111111111111ULL,
+	0x0101010101010101ULL, 0x0001000100010001ULL, 0x0000000100000001ULL,
+	1ULL,
+};
+
+/* The candidates from `index` on, every stride, before `end`, a used-map
+ * word at a time (see words_serve()): the first that fits, or end when
+ * none does. */
+static uint32_t first_fit_words(const struct io_tlb_pool *pool,
+				uint32_t slot_base, uint32_t index,
+				uint32_t stride_shift, uint32_t nslots,
+				uint32_t end)
+{
+	uint32_t from = slot_base + index, last = slot_base + end;
+	/* Words start at multiples of 64 slots, so of the stride too: the
+	 * candidates sit in every word at from's offset in its stride. */
+	uint64_t every = every_stride[stride_shift]
+			 << (from & ((1u << stride_shift) - 1));
+	uint64_t keep = every & (~0ULL << (from % 64));
+
+	for (uint32_t w = from / 64; w * 64 < last; w++, keep = every) {
+		uint64_t fits = fitting_starts(pool, w, nslots) & keep;
+
+		if (last - w * 64 < 64)
+			fits &= (1ULL << (last - w * 64)) - 1;
+		if (fits)
+			return w * 64 + (uint32_t)__builtin_ctzll(fits) -
+			       slot_base;
+	}
+	return end;
+}
+
+/* Where an area walk that has covered `checked` of the area's n slots
+ * stops stepping on from `index` without wrapping: the next candidate must
+ * be below it, inside the area and not yet covered. */
+static inline uint32_t walk_end(uint32_t n, uint32_t checked, uint32_t index)
+{
+	uint64_t end = (uint64_t)n - checked + index;
+
+	return end < n ? (uint32_t)end : n;
 }
 
 /* From the refused candidate `index`, the loop below would step on by
@@ -147,13 +221,10 @@ static inline uint32_t skip_refused(const struct io_tlb_pool *pool,
 				    uint32_t stride_shift, uint32_t nslots,
 				    uint32_t *checked, uint32_t *examined)
 {
-	uint32_t n = pool->area_nslabs, stride = 1u << stride_shift;
+	uint32_t stride = 1u << stride_shift;
 	uint32_t start = index;
+	uint32_t end = walk_end(pool->area_nslabs, *checked, index);
 	uint32_t single = index + (SINGLE_STEPS_FIRST << stride_shift);
-	/* The walk steps on to `next` while next is in the area and the walk
-	 * has not yet covered it (checked moves with index): next < end. */
-	uint64_t walk_end = (uint64_t)n - *checked + index;
-	uint32_t end = walk_end < n ? (uint32_t)walk_end : n;
 
 	while (index + stride < end &&
 	       !run_fits(pool, slot_base + index + stride, nslots)) {
@@ -176,9 +247,10 @@ static inline uint32_t skip_refused(const struct io_tlb_pool *pool,
  * speed without changing what they decide: the alignment and min_align_mask
  * tests are one masked compare (their masks never overlap), and the segment
  * boundary test is skipped when no run inside this pool can reach a
- * boundary (a device whose boundary is far above the pool). Refused
- * candidates are stepped over in skip_refused(), counted as the walk would
- * have counted them. */
+ * boundary (a device whose boundary is far above the pool). Once aligned,
+ * candidates are looked at a used-map word at a time (first_fit_words())
+ * or, for maps or strides of over a word, refused ones are stepped over in
+ * skip_refused(); either way counted as the walk would have counted them. */
 static inline int64_t search_pool_area(struct swiotlb_dev *dev,
 				       struct io_tlb_pool *pool,
 				       uint32_t area_index, uint64_t orig_addr,
@@ -200,6 +272,10 @@ static inline int64_t search_pool_area(struct swiotlb_dev *dev,
 	/* A stride of exactly the alignment (a power of two then) keeps every
 	 * step aligned. */
 	bool aligned_steps = ((uint64_t)stride << IO_TLB_SHIFT) == mask + 1;
+	bool skip = aligned_steps && !check_boundary &&
+		    !swiotlb_walk_every_candidate;
+	uint32_t stride_shift = (uint32_t)__builtin_ctz(stride);
+	bool words = skip && words_serve(pool, (uint32_t)nslots, stride_shift);
 	uint32_t slot_base = area_index * n;
 	uint64_t area_addr = slot_addr(tbl_dma_addr, slot_base);
 	uint32_t index, checked, examined = 0;
@@ -217,30 +293,47 @@ static inline int64_t search_pool_area(struct swiotlb_dev *dev,
 			checked++;
 			continue;
 		}
-		if (run_fits(pool, slot_base + index, (uint32_t)nslots) &&
-		    (!check_boundary ||
-		     !crosses_boundary(slot_base + index, nslots, tbl_shift,
-				       max_slots))) {
-			claim(dev, pool, area, slot_base + index, index,
-			      (uint32_t)nslots, alloc_size, orig_addr);
-			note_visit(w, pool, area_index, examined);
-			return (int64_t)(slot_base + index);
-		}
-		/* The same steps as the loop's, while they neither wrap nor end
-		 * the walk, nor need the alignment or boundary tests: each is a
-		 * candidate examined and refused. A long walk goes on a run at
-		 * a time. */
-		if (aligned_steps && !check_boundary &&
-		    !swiotlb_walk_every_candidate)
+		if (words) {
+			/* The candidates up to the walk's end, a word at a
+			 * time; the loop goes on from the last one refused. */
+			uint32_t end = walk_end(n, checked, index);
+			uint32_t fit = first_fit_words(pool, slot_base, index,
+						       stride_shift,
+						       (uint32_t)nslots, end);
+			uint32_t last = fit < end ? fit :
+				index + (((end - 1 - index) >> stride_shift)
+					 << stride_shift);
+
+			examined += (last - index) >> stride_shift;
+			checked += last - index;
+			index = last;
+			if (fit < end)
+				goto found;
+		} else if (run_fits(pool, slot_base + index,
+				    (uint32_t)nslots) &&
+			   (!check_boundary ||
+			    !crosses_boundary(slot_base + index, nslots,
+					      tbl_shift, max_slots))) {
+			goto found;
+		} else if (skip) {
+			/* The same steps as the loop's, while they neither
+			 * wrap nor end the walk, nor need the alignment or
+			 * boundary tests: each is a candidate examined and
+			 * refused. A long walk goes on a run at a time. */
 			index = skip_refused(pool, slot_base, index,
-					     (uint32_t)__builtin_ctz(stride),
-					     (uint32_t)nslots, &checked,
-					     &examined);
+					     stride_shift, (uint32_t)nslots,
+					     &checked, &examined);
+		}
 		index = index + stride >= n ? 0 : index + stride;
 		checked += stride;
 	}
 	note_visit(w, pool, area_index, examined);
 	return -1;
+found:
+	claim(dev, pool, area, slot_base + index, index, (uint32_t)nslots,
+	      alloc_size, orig_addr);
+	note_visit(w, pool, area_index, examined);
+	return (int64_t)(slot_base + index);
 }
 
 /* Without CONFIG_SWIOTLB_DYNAMIC: the one pool, from the CPU's area on. */

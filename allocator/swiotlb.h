@@ -88,7 +88,7 @@ struct io_tlb_pool {
 	struct io_tlb_area *areas;
 	struct io_tlb_slot *slots;
 	/* One bit per slot, set while the slot is used. The kernel's free-run
-	 * counts (slots[i].list) follow from it: see swiotlb_slot_free_run(). */
+	 * counts (slots[i].list) follow from it (swiotlb_slot_free_run()). */
 	uint64_t *used_map;
 	struct io_tlb_pool *next; /* list link: newest first */
 };
