@@ -117,8 +117,11 @@ static inline uint32_t next_slot_marked(const struct io_tlb_pool *pool,
 {
 	uint64_t flip = used ? 0 : ~0ULL;
 	uint32_t w = from / 64;
-	uint64_t bits = (pool->used_map[w] ^ flip) & (~0ULL << (from % 64));
+	uint64_t bits;
 
+	if (from >= end)
+		return end;
+	bits = (pool->used_map[w] ^ flip) & (~0ULL << (from % 64));
 	while (!bits) {
 		if (++w * 64 >= end)
 			return end;
