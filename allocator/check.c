@@ -16,12 +16,14 @@ void swiotlb_reset_hiwater(struct io_tlb_mem *mem)
 }
 
 /* The longest free run in a pool, within segments. The samplers call
- * this over whole pools, so it goes a run at a time, not a slot. */
+ * this over whole pools, so it goes a run at a time, not a slot, and stops
+ * at the first whole free segment. */
 static uint32_t pool_largest_free_run(const struct io_tlb_pool *p)
 {
 	uint32_t best = 0;
 
-	for (uint32_t seg = 0; seg < p->nslabs; seg += IO_TLB_SEGSIZE) {
+	for (uint32_t seg = 0; seg < p->nslabs && best < IO_TLB_SEGSIZE;
+	     seg += IO_TLB_SEGSIZE) {
 		uint32_t end = run_limit(p, seg);
 
 		for (uint32_t i = next_free_slot(p, seg, end); i < end;) {
