@@ -247,10 +247,11 @@ static inline uint32_t skip_refused(const struct io_tlb_pool *pool,
  * speed without changing what they decide: the alignment and min_align_mask
  * tests are one masked compare (their masks never overlap), and the segment
  * boundary test is skipped when no run inside this pool can reach a
- * boundary (a device whose boundary is far above the pool). Once aligned,
- * candidates are looked at a used-map word at a time (first_fit_words())
- * or, for maps or strides of over a word, refused ones are stepped over in
- * skip_refused(); either way counted as the walk would have counted them. */
+ * boundary (a device whose boundary is far above the pool). The
+ * candidates after a refused one are looked at a used-map word at a time
+ * (first_fit_words()) or, for maps or strides of over a word, stepped over
+ * in skip_refused(); either way counted as the walk would have counted
+ * them. */
 static inline int64_t search_pool_area(struct swiotlb_dev *dev,
 				       struct io_tlb_pool *pool,
 				       uint32_t area_index, uint64_t orig_addr,
@@ -293,13 +294,20 @@ static inline int64_t search_pool_area(struct swiotlb_dev *dev,
 			checked++;
 			continue;
 		}
+		if (run_fits(pool, slot_base + index, (uint32_t)nslots) &&
+		    (!check_boundary ||
+		     !crosses_boundary(slot_base + index, nslots, tbl_shift,
+				       max_slots)))
+			goto found;
 		if (words) {
-			/* The candidates up to the walk's end, a word at a
-			 * time; the loop goes on from the last one refused. */
+			/* The refused candidate's followers up to the walk's
+			 * end, a word at a time; the loop goes on from the last
+			 * one refused. */
 			uint32_t end = walk_end(n, checked, index);
-			uint32_t fit = first_fit_words(pool, slot_base, index,
-						       stride_shift,
-						       (uint32_t)nslots, end);
+			uint32_t fit = index + stride < end ?
+				first_fit_words(pool, slot_base, index + stride,
+						stride_shift, (uint32_t)nslots,
+						end) : end;
 			uint32_t last = fit < end ? fit :
 				index + (((end - 1 - index) >> stride_shift)
 					 << stride_shift);
@@ -309,12 +317,6 @@ static inline int64_t search_pool_area(struct swiotlb_dev *dev,
 			index = last;
 			if (fit < end)
 				goto found;
-		} else if (run_fits(pool, slot_base + index,
-				    (uint32_t)nslots) &&
-			   (!check_boundary ||
-			    !crosses_boundary(slot_base + index, nslots,
-					      tbl_shift, max_slots))) {
-			goto found;
 		} else if (skip) {
 			/* The same steps as the loop's, while they neither
 			 * wrap nor end the walk, nor need the alignment or
