@@ -218,6 +218,56 @@ static void test_free_run_merging(void)
 /* The map writes each slot's size to the mapping's end; the unmap clears
  * every field of every slot it frees, and the checker notices one left
  * set. */
+/* A search that passes over used slots, a hole off the alignment, a run
+ * too short and a run cut by a segment's end, in three used-map words,
+ * before it finds its slots (with a free run behind its start): the same
+ * answer and the same count of
+ * examined candidates whether refused candidates are skipped or walked
+ * one by one as in the kernel. */
+static void search_past_refused(bool walk_every, uint64_t *addr,
+				uint32_t *examined)
+{
+	struct io_tlb_mem *mem = boot(1, "1024", false);
+	static const unsigned holes[] = { 63, 100, 101, 126, 127, 128, 129,
+					  134, 135, 136, 137 };
+	struct swiotlb_work w;
+	struct swiotlb_dev dev;
+
+	swiotlb_dev_init(&dev, mem, 0, UINT64_MAX);
+	for (unsigned i = 0; i < 1024; i++)
+		map(&dev, 0, 0, 2048, 0);
+	/* Full, the next-fit index wrapped to 0: a map of slots 4-7 moves it
+	 * to 8, and slots 0-3 are left free behind it, in the first word. */
+	for (unsigned i = 4; i < 8; i++)
+		unmap(&dev, SLOT(i));
+	CHECK_EQ(map(&dev, 0, 0, 4 * 2048, 0), SLOT(4));
+	for (unsigned i = 0; i < 4; i++)
+		unmap(&dev, SLOT(i));
+	for (size_t i = 0; i < sizeof(holes) / sizeof(holes[0]); i++)
+		unmap(&dev, SLOT(holes[i]));
+	swiotlb_walk_every_candidate = walk_every;
+	*addr = swiotlb_tbl_map_single(&dev, 0, 0, 4 * 2048, 0, &w);
+	swiotlb_walk_every_candidate = false;
+	*examined = w.slots_examined;
+	check_invariants(mem);
+	swiotlb_dev_release(&dev);
+	swiotlb_mem_free(mem);
+}
+
+static void test_search_past_refused_candidates(void)
+{
+	uint64_t skipped, walked;
+	uint32_t skipped_examined, walked_examined;
+
+	search_past_refused(false, &skipped, &skipped_examined);
+	search_past_refused(true, &walked, &walked_examined);
+	/* 8 KiB: page aligned, so even slots 8, 10, .. 134 are looked at. */
+	CHECK_EQ(skipped, SLOT(134));
+	CHECK_EQ(skipped_examined, (134 - 8) / 2 + 1);
+	CHECK_EQ(walked, skipped);
+	CHECK_EQ(walked_examined, skipped_examined);
+}
+
 static void test_slot_state_cleared(void)
 {
 	struct io_tlb_mem *mem = boot(1, "1024", false);
@@ -375,6 +425,7 @@ int main(void)
 	RUN(test_padding_slots);
 	RUN(test_segment_boundary);
 	RUN(test_free_run_merging);
+	RUN(test_search_past_refused_candidates);
 	RUN(test_slot_state_cleared);
 	RUN(test_full_and_oversize);
 	RUN(test_work_report_walks_areas);
