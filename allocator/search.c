@@ -277,6 +277,10 @@ static inline int64_t search_pool_area(struct swiotlb_dev *dev,
 		    !swiotlb_walk_every_candidate;
 	uint32_t stride_shift = (uint32_t)__builtin_ctz(stride);
 	bool words = skip && words_serve(pool, (uint32_t)nslots, stride_shift);
+	/* In an area three quarters used, the first candidate is more often
+	 * refused than not: testing it alone first costs a mispredicted
+	 * branch more than it saves. */
+	bool crowded = words && area->used >= n - n / 4;
 	uint32_t slot_base = area_index * n;
 	uint64_t area_addr = slot_addr(tbl_dma_addr, slot_base);
 	uint32_t index, checked, examined = 0;
@@ -294,18 +298,21 @@ static inline int64_t search_pool_area(struct swiotlb_dev *dev,
 			checked++;
 			continue;
 		}
-		if (run_fits(pool, slot_base + index, (uint32_t)nslots) &&
+		if (!crowded &&
+		    run_fits(pool, slot_base + index, (uint32_t)nslots) &&
 		    (!check_boundary ||
 		     !crosses_boundary(slot_base + index, nslots, tbl_shift,
 				       max_slots)))
 			goto found;
 		if (words) {
-			/* The refused candidate's followers up to the walk's
-			 * end, a word at a time; the loop goes on from the last
-			 * one refused. */
+			/* The candidates up to the walk's end, a word at a
+			 * time (after the one just refused, or all of them in
+			 * a crowded area); the loop goes on from the last one
+			 * refused. */
 			uint32_t end = walk_end(n, checked, index);
-			uint32_t fit = index + stride < end ?
-				first_fit_words(pool, slot_base, index + stride,
+			uint32_t from = crowded ? index : index + stride;
+			uint32_t fit = from < end ?
+				first_fit_words(pool, slot_base, from,
 						stride_shift, (uint32_t)nslots,
 						end) : end;
 			uint32_t last = fit < end ? fit :
