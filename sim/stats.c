@@ -6,6 +6,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+_Static_assert(STATS_HIST_BINS <= 256, "first_bin holds bins in a byte");
+
 struct stats {
 	struct stats_counters c;
 	unsigned int ncpus;
@@ -14,6 +16,51 @@ struct stats {
 	size_t nareas, areas_cap;
 	struct stats_hist map_latency, lock_wait, io_latency;
 };
+
+/* The slice of value in first_bin: its leading bit's position and the
+ * four bits after it (shifting the leading bit to the top and keeping five
+ * bits works for values under 16 too). */
+static size_t hist_slice(uint64_t value)
+{
+	unsigned int e = 63u - (unsigned int)__builtin_clzll(value | 1);
+
+	return e * 16 + (size_t)((value << (63 - e)) >> 59 & 15);
+}
+
+/* The bin of value: the last bin whose integer lower bound it reaches. The
+ * slice's entry is its first value's bin; below 16 a slice holds one value,
+ * above it spans less than a bin, so the value is at most one bin on.
+ * (gsl_histogram_increment's binary search over doubles cost a tenth of a
+ * run.) */
+static size_t hist_bin(const struct stats_hist *hist, uint64_t value)
+{
+	const uint64_t *lo = hist->bin_lo;
+	size_t b = hist->first_bin[hist_slice(value)];
+
+	b += value >= lo[b + 1];
+	/* lo[STATS_HIST_BINS] is the end of the last bin: clamp. */
+	return b < STATS_HIST_BINS ? b : STATS_HIST_BINS - 1;
+}
+
+/* Slices in increasing order start at nondecreasing values (under 16 some
+ * slices hold no value; their start rounds down, which keeps the order),
+ * so one pass moves the bin forward as it goes. */
+static void hist_fill_slices(struct stats_hist *hist)
+{
+	size_t b = 0;
+
+	for (unsigned int e = 0; e < 64; e++) {
+		for (unsigned int t = 0; t < 16; t++) {
+			uint64_t first = e >= 4 ? (uint64_t)(16 + t) << (e - 4) :
+						  (uint64_t)(16 + t) >> (4 - e);
+
+			while (b + 1 < STATS_HIST_BINS &&
+			       first >= hist->bin_lo[b + 1])
+				b++;
+			hist->first_bin[e * 16 + t] = (uint8_t)b;
+		}
+	}
+}
 
 int stats_hist_init(struct stats_hist *hist)
 {
@@ -30,6 +77,7 @@ int stats_hist_init(struct stats_hist *hist)
 	 * above it) is >= range[i] exactly when v >= ceil(range[i]). */
 	for (size_t i = 0; i <= nbins; i++)
 		hist->bin_lo[i] = (uint64_t)ceil(hist->h->range[i]);
+	hist_fill_slices(hist);
 	hist->n = hist->sum = hist->max = 0;
 	hist->min = UINT64_MAX;
 	return 0;
@@ -157,33 +205,6 @@ long stats_area_add(struct stats *s, uint32_t pool_id, uint32_t area)
 	s->areas[s->nareas] = (struct stats_area){ .pool_id = pool_id,
 						   .area = area, .device = -1 };
 	return (long)s->nareas++;
-}
-
-/* floor(256 * log2(1 + k/8)): log2 of a value's top four bits. */
-static const uint16_t log2_eighths[8] = { 0, 43, 83, 120, 155, 187, 218, 247 };
-
-/* The bin of value: bins are [10^(i/k), 10^((i+1)/k)) for k bins per
- * decade. log2 from the leading zeros and the next three bits, in 256ths,
- * times k * log10(2) / 256 rounded down (1541 / 65536) gives a guess a bin
- * or two below the answer at most; the integer bounds settle it exactly.
- * (gsl_histogram_increment's binary search over doubles cost a tenth of a
- * run.) */
-static size_t hist_bin(const struct stats_hist *hist, uint64_t value)
-{
-	const uint64_t *lo = hist->bin_lo;
-	unsigned int e = 63u - (unsigned int)__builtin_clzll(value | 1);
-	unsigned int top = (unsigned int)(e >= 3 ? value >> (e - 3) :
-					  value << (3 - e)) & 7;
-	uint32_t log2_256 = e * 256 + log2_eighths[top];
-	size_t b = (log2_256 * 1541u) >> 16;
-
-	if (b >= STATS_HIST_BINS)
-		b = STATS_HIST_BINS - 1;
-	while (b > 0 && value < lo[b])
-		b--;
-	while (b + 1 < STATS_HIST_BINS && value >= lo[b + 1])
-		b++;
-	return b;
 }
 
 void stats_hist_add(struct stats_hist *hist, uint64_t value)

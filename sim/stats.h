@@ -70,6 +70,11 @@ struct stats_hist {
 	/* bin_lo[i]: the smallest integer in bin i (ceil of its lower range),
 	 * so that adding a value compares integers only. */
 	uint64_t bin_lo[STATS_HIST_BINS + 1];
+	/* first_bin[16 e + t]: the bin of the smallest value whose leading
+	 * bit is bit e and whose next four bits are t. Such a slice spans at
+	 * most 1/16 of an octave, less than a bin, so a value is at most one
+	 * bin above its slice's entry. */
+	uint8_t first_bin[64 * 16];
 };
 
 struct stats;
