@@ -52,15 +52,6 @@ void *freelist_take(struct freelist *fl)
 	return obj;
 }
 
-void *freelist_get(struct freelist *fl)
-{
-	void *obj = freelist_take(fl);
-
-	if (obj)
-		memset(obj, 0, fl->size);
-	return obj;
-}
-
 void freelist_put(struct freelist *fl, void *obj)
 {
 	memcpy(obj, &fl->free, sizeof(void *));

@@ -18,9 +18,8 @@ struct freelist {
 };
 
 void freelist_init(struct freelist *fl, size_t size);
-void *freelist_get(struct freelist *fl);         /* zeroed; NULL: no memory */
-/* Not zeroed: for callers that set every field (a struct assignment is
- * cheaper than zeroing a run-time size and then writing the fields). */
+/* An object, not zeroed (callers set every field: cheaper than zeroing a
+ * run-time size and then writing the fields); NULL: no memory. */
 void *freelist_take(struct freelist *fl);
 void freelist_put(struct freelist *fl, void *obj);
 void freelist_destroy(struct freelist *fl);
