@@ -9,6 +9,8 @@
 
 #include "sim/machine.h"
 
+#include <assert.h>
+
 /* ---- fixed-size object free lists (ops, mappings, device requests) ---- */
 
 struct freelist {
@@ -77,8 +79,19 @@ int lock_table_add_pool(struct machine *m, struct lock_table *t,
 void lock_table_free(struct lock_table *t);
 /* The lock of an area of a non-transient pool of t's mem (registering a
  * pool it has not seen yet), or NULL for a transient pool. */
-struct machine_lock *lock_find(struct machine *m, struct lock_table *t,
-			       uint32_t pool_id, uint32_t area);
+struct machine_lock *lock_find_slow(struct machine *m, struct lock_table *t,
+				    uint32_t pool_id, uint32_t area);
+/* Inline: without growth there is one pool, and every map and unmap asks. */
+static inline struct machine_lock *lock_find(struct machine *m,
+					     struct lock_table *t,
+					     uint32_t pool_id, uint32_t area)
+{
+	if (t->npools == 1 && t->pools[0].pool_id == pool_id) {
+		assert(area < t->pools[0].nareas);
+		return &t->pools[0].locks[area];
+	}
+	return lock_find_slow(m, t, pool_id, area);
+}
 /* Lays one hold of lk out in time: cpu arrives at h->arrive, spins until
  * the lock is free, pays lock_ns + h->work_ns + the cache-line transfers
  * (the lock's line when another CPU held it last, and slot lines as the

@@ -122,17 +122,11 @@ static const struct io_tlb_pool *mem_pool(const struct io_tlb_mem *mem,
 	return NULL;
 }
 
-struct machine_lock *lock_find(struct machine *m, struct lock_table *t,
-			       uint32_t pool_id, uint32_t area)
+struct machine_lock *lock_find_slow(struct machine *m, struct lock_table *t,
+				    uint32_t pool_id, uint32_t area)
 {
-	struct lock_pool *lp;
+	struct lock_pool *lp = lock_pool_lookup(t, pool_id);
 
-	/* Without growth there is one pool: no search. */
-	if (t->npools == 1 && t->pools[0].pool_id == pool_id) {
-		assert(area < t->pools[0].nareas);
-		return &t->pools[0].locks[area];
-	}
-	lp = lock_pool_lookup(t, pool_id);
 	if (!lp) {
 		const struct io_tlb_pool *pool = mem_pool(t->mem, pool_id);
 
