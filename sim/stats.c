@@ -17,31 +17,6 @@ struct stats {
 	struct stats_hist map_latency, lock_wait, io_latency;
 };
 
-/* The slice of value in first_bin: its leading bit's position and the
- * four bits after it (shifting the leading bit to the top and keeping five
- * bits works for values under 16 too). */
-static size_t hist_slice(uint64_t value)
-{
-	unsigned int e = 63u - (unsigned int)__builtin_clzll(value | 1);
-
-	return e * 16 + (size_t)((value << (63 - e)) >> 59 & 15);
-}
-
-/* The bin of value: the last bin whose integer lower bound it reaches. The
- * slice's entry is its first value's bin; below 16 a slice holds one value,
- * above it spans less than a bin, so the value is at most one bin on.
- * (gsl_histogram_increment's binary search over doubles cost a tenth of a
- * run.) */
-static size_t hist_bin(const struct stats_hist *hist, uint64_t value)
-{
-	const uint64_t *lo = hist->bin_lo;
-	size_t b = hist->first_bin[hist_slice(value)];
-
-	b += value >= lo[b + 1];
-	/* lo[STATS_HIST_BINS] is the end of the last bin: clamp. */
-	return b < STATS_HIST_BINS ? b : STATS_HIST_BINS - 1;
-}
-
 /* Slices in increasing order start at nondecreasing values (under 16 some
  * slices hold no value; their start rounds down, which keeps the order),
  * so one pass moves the bin forward as it goes. */
@@ -205,20 +180,6 @@ long stats_area_add(struct stats *s, uint32_t pool_id, uint32_t area)
 	s->areas[s->nareas] = (struct stats_area){ .pool_id = pool_id,
 						   .area = area, .device = -1 };
 	return (long)s->nareas++;
-}
-
-void stats_hist_add(struct stats_hist *hist, uint64_t value)
-{
-	/* Values outside [1 ns, 1000 s) land in the first or last bin; the
-	 * first is common (a lock taken without spinning waits 0 ns). */
-	hist->h->bin[value < hist->bin_lo[1] ? 0 : hist_bin(hist, value)] +=
-		1.0;
-	hist->n++;
-	hist->sum += value;
-	if (value < hist->min)
-		hist->min = value;
-	if (value > hist->max)
-		hist->max = value;
 }
 
 double stats_hist_mean(const struct stats_hist *hist)
