@@ -10,6 +10,7 @@
 #include "sim/machine.h"
 
 #include <assert.h>
+#include <string.h>
 
 /* ---- fixed-size object free lists (ops, mappings, device requests) ---- */
 
@@ -20,10 +21,27 @@ struct freelist {
 };
 
 void freelist_init(struct freelist *fl, size_t size);
+/* Adds a chunk of objects to the list; -1 when out of memory. */
+int freelist_refill(struct freelist *fl);
 /* An object, not zeroed (callers set every field: cheaper than zeroing a
- * run-time size and then writing the fields); NULL: no memory. */
-void *freelist_take(struct freelist *fl);
-void freelist_put(struct freelist *fl, void *obj);
+ * run-time size and then writing the fields); NULL: no memory. Inline:
+ * every op takes one, every map two. */
+static inline void *freelist_take(struct freelist *fl)
+{
+	void *obj;
+
+	if (!fl->free && freelist_refill(fl))
+		return NULL;
+	obj = fl->free;
+	memcpy(&fl->free, obj, sizeof(void *));
+	return obj;
+}
+/* Inline for the same reason. */
+static inline void freelist_put(struct freelist *fl, void *obj)
+{
+	memcpy(obj, &fl->free, sizeof(void *));
+	fl->free = obj;
+}
 void freelist_destroy(struct freelist *fl);
 
 /* ---- area locks ---- */
