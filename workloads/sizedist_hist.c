@@ -22,9 +22,16 @@ static size_t lower_bound(const struct sizedist_hist *h, uint64_t value)
 	return lo;
 }
 
+/* Sizes are mostly multiples of a page, counts small: both kinds spread. */
+static size_t recent_slot(uint64_t value)
+{
+	return (size_t)(value ^ value >> 12) & (SIZEDIST_RECENT - 1);
+}
+
 int sizedist_hist_add(struct sizedist_hist *h, uint64_t value)
 {
-	size_t i = h->last;
+	uint32_t *recent = &h->recent[recent_slot(value)];
+	size_t i = *recent;
 
 	if (i < h->n && h->bins[i].value == value)
 		goto count;
@@ -45,7 +52,7 @@ int sizedist_hist_add(struct sizedist_hist *h, uint64_t value)
 		h->bins[i] = (struct sizedist_bin){ .value = value };
 		h->n++;
 	}
-	h->last = i;
+	*recent = (uint32_t)i;
 count:
 	h->bins[i].count++;
 	h->total++;
