@@ -9,58 +9,6 @@
 
 #include <assert.h>
 
-/* Every field of struct machine_op, when this fails, has to be set below. */
-_Static_assert(sizeof(struct machine_op) == 192,
-	       "op_new() sets every field of struct machine_op");
-
-/* The fields no caller sets at once, zeroed (false, NULL, the enums'
- * first values) one by one: a memset or a struct assignment of this size
- * is a libc call or a `rep stos`, dearer than the stores. */
-static void op_clear(struct machine_op *op)
-{
-	op->next = NULL;
-	op->dev = NULL;
-	op->mapping = NULL;
-	op->io = NULL;
-	op->orig_addr = 0;
-	op->size = 0;
-	op->dir = DMA_BIDIRECTIONAL;
-	op->alloc_align_mask = 0;
-	op->skip_cpu_sync = false;
-	op->target = MACHINE_SYNC_FOR_CPU;
-	op->cost_ns = 0;
-	op->started = 0;
-	op->locks = (struct lock_tally){ 0 };
-	op->copy_ns = 0;
-	op->bytes_copied = 0;
-	op->direct = false;
-	op->status = MACHINE_MAP_OK;
-	op->tlb_addr = 0;
-	op->pool_id = 0;
-	op->transient_made = false;
-	op->transient_freed = false;
-	op->transient_bytes = 0;
-	op->cb.map = NULL;
-}
-
-struct machine_op *op_new(struct machine *m, enum op_kind kind,
-			  unsigned int cpu, void *ctx)
-{
-	struct machine_op *op = freelist_take(&m->ops);
-
-	if (!op)
-		return NULL;
-	op_clear(op);
-	op->kind = kind;
-	op->cpu = &m->cpus[cpu];
-	op->ctx = ctx;
-	op->issued = sim_now(m->eng);
-	/* Work issued by an interrupt-priority callback onto the same CPU
-	 * continues that handler. */
-	op->irq = kind == OP_IRQ || m->irq_cpu == (int)cpu;
-	return op;
-}
-
 static void fifo_push(struct op_fifo *f, struct machine_op *op)
 {
 	op->next = NULL;
