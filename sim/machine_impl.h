@@ -110,13 +110,6 @@ static inline struct machine_lock *lock_find(struct machine *m,
 	}
 	return lock_find_slow(m, t, pool_id, area);
 }
-/* Lays one hold of lk out in time: cpu arrives at h->arrive, spins until
- * the lock is free, pays lock_ns + h->work_ns + the cache-line transfers
- * (the lock's line when another CPU held it last, and slot lines as the
- * configured slot_line_model says). Returns the release time. */
-sim_time_t lock_take(struct machine *m, struct machine_lock *lk,
-		     unsigned int cpu, const struct lock_hold *h,
-		     struct lock_tally *tally);
 
 /* ---- CPUs and their work ---- */
 
@@ -312,6 +305,74 @@ struct machine {
 	uint64_t transient_live;
 	size_t busy_cpus, ios_in_flight;
 };
+
+/* ---- taking an area lock (the model: machine_lock.c) ---- */
+
+/* What one hold adds to the op's tally and the lock's statistics. */
+static inline void lock_account(struct machine *m, struct machine_lock *lk,
+				sim_time_t wait, sim_time_t hold,
+				bool handoff, struct lock_tally *tally)
+{
+	struct stats_area *sa = lk->stats_area >= 0 ?
+		stats_area_mut(m->stats, (size_t)lk->stats_area) : NULL;
+
+	tally->wait_ns += wait;
+	tally->acquisitions++;
+	tally->handoffs += handoff;
+	stats_hist_add(stats_lock_wait_mut(m->stats), wait);
+	if (!sa)
+		return;
+	sa->acquisitions++;
+	sa->handoffs += handoff;
+	sa->lock_wait_ns += wait;
+	sa->hold_ns += hold;
+}
+
+/* Slot lines the holder on cpu has to fetch from another CPU's cache;
+ * updates what is left dirty. */
+static inline uint64_t lines_moved(struct machine *m,
+				   struct machine_lock *lk, unsigned int cpu,
+				   const struct lock_hold *h, bool handoff)
+{
+	uint64_t moved = 0;
+
+	if (m->cfg.slot_line_model == MACHINE_LINES_TOUCHED)
+		return handoff ? h->touched_lines : 0;
+	if (lk->dirty_cpu >= 0 && (unsigned int)lk->dirty_cpu != cpu)
+		moved = h->touched_lines < lk->dirty_lines ? h->touched_lines :
+							     lk->dirty_lines;
+	if (h->written_lines) {
+		lk->dirty_cpu = (int32_t)cpu;
+		lk->dirty_lines = h->written_lines;
+	} else {
+		lk->dirty_lines -= moved;
+	}
+	return moved;
+}
+
+/* Lays one hold of lk out in time: cpu arrives at h->arrive, spins until
+ * the lock is free, pays lock_ns + h->work_ns + the cache-line transfers
+ * (the lock's line when another CPU held it last, and slot lines as the
+ * configured slot_line_model says). Returns the release time. Inline, with
+ * its helpers: every map and unmap takes a lock. */
+static inline sim_time_t lock_take(struct machine *m, struct machine_lock *lk,
+				   unsigned int cpu, const struct lock_hold *h,
+				   struct lock_tally *tally)
+{
+	const struct machine_costs *c = &m->cfg.costs;
+	sim_time_t acquire = lk->free_at > h->arrive ? lk->free_at : h->arrive;
+	bool handoff = lk->last_cpu >= 0 && (unsigned int)lk->last_cpu != cpu;
+	sim_time_t hold = c->lock_ns + h->work_ns +
+			  lines_moved(m, lk, cpu, h, handoff) *
+				  c->slot_line_transfer_ns;
+
+	if (handoff)
+		hold += c->lock_handoff_ns;
+	lk->free_at = acquire + hold;
+	lk->last_cpu = (int32_t)cpu;
+	lock_account(m, lk, acquire - h->arrive, hold, handoff, tally);
+	return lk->free_at;
+}
 
 /* Every field of struct machine_op, when this fails, has to be set below. */
 _Static_assert(sizeof(struct machine_op) == 192,
