@@ -26,8 +26,9 @@ static void hist_fill_slices(struct stats_hist *hist)
 
 	for (unsigned int e = 0; e < 64; e++) {
 		for (unsigned int t = 0; t < 16; t++) {
-			uint64_t first = e >= 4 ? (uint64_t)(16 + t) << (e - 4) :
-						  (uint64_t)(16 + t) >> (4 - e);
+			uint64_t top = 16 + t;
+			uint64_t first = e >= 4 ? top << (e - 4) :
+						  top >> (4 - e);
 
 			while (b + 1 < STATS_HIST_BINS &&
 			       first >= hist->bin_lo[b + 1])

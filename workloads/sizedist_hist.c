@@ -22,7 +22,9 @@ static size_t lower_bound(const struct sizedist_hist *h, uint64_t value)
 	return lo;
 }
 
-/* Sizes are mostly multiples of a page, counts small: both kinds spread. */
+/* Where value's bin is remembered. Sizes are mostly page multiples and
+ * segment counts small numbers: folding the page number onto the low bits
+ * spreads both kinds over the slots. */
 static size_t recent_slot(uint64_t value)
 {
 	return (size_t)(value ^ value >> 12) & (SIZEDIST_RECENT - 1);
