@@ -95,11 +95,12 @@ void lock_table_init(struct lock_table *t, const struct io_tlb_mem *mem,
 int lock_table_add_pool(struct machine *m, struct lock_table *t,
 			const struct io_tlb_pool *pool);
 void lock_table_free(struct lock_table *t);
-/* The lock of an area of a non-transient pool of t's mem (registering a
- * pool it has not seen yet), or NULL for a transient pool. */
+/* lock_find() when t has more than one pool or not this one. */
 struct machine_lock *lock_find_slow(struct machine *m, struct lock_table *t,
 				    uint32_t pool_id, uint32_t area);
-/* Inline: without growth there is one pool, and every map and unmap asks. */
+/* The lock of an area of a non-transient pool of t's mem (registering a
+ * pool it has not seen yet), or NULL for a transient pool. Inline: without
+ * growth there is one pool, and every map and unmap asks. */
 static inline struct machine_lock *lock_find(struct machine *m,
 					     struct lock_table *t,
 					     uint32_t pool_id, uint32_t area)
