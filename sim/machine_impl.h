@@ -355,10 +355,11 @@ static inline uint64_t lines_moved(struct machine *m,
  * the lock is free, pays lock_ns + h->work_ns + the cache-line transfers
  * (the lock's line when another CPU held it last, and slot lines as the
  * configured slot_line_model says). Returns the release time. Inline, with
- * its helpers: every map and unmap takes a lock. */
-static inline sim_time_t lock_take(struct machine *m, struct machine_lock *lk,
-				   unsigned int cpu, const struct lock_hold *h,
-				   struct lock_tally *tally)
+ * its helpers: every map and unmap takes a lock (always_inline: GCC keeps
+ * the unmap's a call otherwise). */
+__attribute__((always_inline)) static inline sim_time_t lock_take(
+	struct machine *m, struct machine_lock *lk, unsigned int cpu,
+	const struct lock_hold *h, struct lock_tally *tally)
 {
 	const struct machine_costs *c = &m->cfg.costs;
 	sim_time_t acquire = lk->free_at > h->arrive ? lk->free_at : h->arrive;
