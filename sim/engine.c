@@ -175,16 +175,44 @@ sim_event_id sim_schedule_at(struct sim_engine *eng, sim_time_t at,
 		    subject, arg);
 }
 
+/* Writes the record of a posted event. */
+static inline void fill_posted(struct sim_engine *eng, struct eq_rec *rec,
+			       sim_time_t at, sim_action_fn fn, void *subject,
+			       uint64_t arg)
+{
+	rec->at = at;
+	rec->fn = fn;
+	rec->subject = subject;
+	rec->arg = arg;
+	rec->slot = NO_SLOT;
+	rec->gen = 0;
+	eng->live++;
+}
+
+/* Slow path of sim_post_at: a new chunk, or the run's window. */
+__attribute__((noinline)) static void post_slow(struct sim_engine *eng,
+						sim_time_t at,
+						sim_action_fn fn,
+						void *subject, uint64_t arg)
+{
+	fill_posted(eng, eq_claim_slow(&eng->queue, at), at, fn, subject,
+		    arg);
+}
+
+/* The fast path calls nothing (the slow one is a tail call), so it needs
+ * no stack frame: most of the machine's events are posted. */
 void sim_post_at(struct sim_engine *eng, sim_time_t at, sim_action_fn fn,
 		 void *subject, uint64_t arg)
 {
 	assert(fn && at >= eng->now);
 
-	*eq_claim(&eng->queue, at) = (struct eq_rec){
-		.at = at, .fn = fn, .subject = subject, .arg = arg,
-		.slot = NO_SLOT,
-	};
-	eng->live++;
+	struct eq_rec *rec = eq_claim_fast(&eng->queue, at);
+
+	if (!rec) {
+		post_slow(eng, at, fn, subject, arg);
+		return;
+	}
+	fill_posted(eng, rec, at, fn, subject, arg);
 }
 
 void sim_post_in(struct sim_engine *eng, sim_time_t delay, sim_action_fn fn,

@@ -153,13 +153,40 @@ static struct eq_rec *claim_window(struct eq_queue *q, sim_time_t at)
 	return append_grow(q, 0, eq_digit(q, at, 0));
 }
 
+/* The first record of empty bucket (l, d), l >= 1, when a chunk of the
+ * level's first class is free: the usual way a bucket starts (every run
+ * taken empties one), so it goes without append_grow()'s calls. NULL when
+ * no such chunk is free. */
+static struct eq_rec *open_bucket(struct eq_queue *q, unsigned l, unsigned d)
+{
+	struct eq_bucket *b = &q->bucket[l][d];
+	unsigned cls = q->first_class[l];
+	struct eq_chunk *c = q->free_chunks[cls];
+
+	if (b->tail || !c)
+		return NULL;
+	q->free_chunks[cls] = c->next;
+	c->next = NULL;
+	c->count = 0;
+	b->head = b->tail = c;
+	b->read = 0;
+	b->next = c->rec + 1;
+	b->end = c->rec + (EQ_CHUNK_MIN << cls);
+	eq_mark_occupied(q, l, d);
+	return c->rec;
+}
+
 struct eq_rec *eq_claim_slow(struct eq_queue *q, sim_time_t at)
 {
 	unsigned l = eq_level(q, at);
+	unsigned d;
+	struct eq_rec *rec;
 
 	if (l == 0)
 		return claim_window(q, at);
-	return append_grow(q, l, eq_digit(q, at, l));
+	d = eq_digit(q, at, l);
+	rec = open_bucket(q, l, d);
+	return rec ? rec : append_grow(q, l, d);
 }
 
 /* Level-0 bucket d has used up its head chunk. A drained bucket keeps a

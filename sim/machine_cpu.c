@@ -9,25 +9,6 @@
 
 #include <assert.h>
 
-struct machine_op *op_new(struct machine *m, enum op_kind kind,
-			  unsigned int cpu, void *ctx)
-{
-	/* Zeroed by libc's memset: a struct assignment of this size
-	 * compiles to `rep stos`, slower for a few hundred bytes. */
-	struct machine_op *op = freelist_get(&m->ops);
-
-	if (!op)
-		return NULL;
-	op->kind = kind;
-	op->cpu = &m->cpus[cpu];
-	op->ctx = ctx;
-	op->issued = sim_now(m->eng);
-	/* Work issued by an interrupt-priority callback onto the same CPU
-	 * continues that handler. */
-	op->irq = kind == OP_IRQ || m->irq_cpu == (int)cpu;
-	return op;
-}
-
 static void fifo_push(struct op_fifo *f, struct machine_op *op)
 {
 	op->next = NULL;

@@ -3,7 +3,6 @@
 #include "sim/machine_impl.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 #define FREELIST_CHUNK_OBJECTS 64
 
@@ -25,7 +24,8 @@ void freelist_init(struct freelist *fl, size_t size)
 	fl->chunks = NULL;
 }
 
-static int freelist_refill(struct freelist *fl)
+/* noinline: rare, and LTO would copy it into every inlined take. */
+__attribute__((noinline)) int freelist_refill(struct freelist *fl)
 {
 	struct freelist_chunk *c =
 		malloc(sizeof(*c) + FREELIST_CHUNK_OBJECTS * fl->size);
@@ -39,32 +39,6 @@ static int freelist_refill(struct freelist *fl)
 	for (size_t i = 0; i < FREELIST_CHUNK_OBJECTS; i++)
 		freelist_put(fl, base + i * fl->size);
 	return 0;
-}
-
-void *freelist_take(struct freelist *fl)
-{
-	void *obj;
-
-	if (!fl->free && freelist_refill(fl))
-		return NULL;
-	obj = fl->free;
-	memcpy(&fl->free, obj, sizeof(void *));
-	return obj;
-}
-
-void *freelist_get(struct freelist *fl)
-{
-	void *obj = freelist_take(fl);
-
-	if (obj)
-		memset(obj, 0, fl->size);
-	return obj;
-}
-
-void freelist_put(struct freelist *fl, void *obj)
-{
-	memcpy(obj, &fl->free, sizeof(void *));
-	fl->free = obj;
 }
 
 void freelist_destroy(struct freelist *fl)

@@ -9,6 +9,9 @@
 
 #include "sim/machine.h"
 
+#include <assert.h>
+#include <string.h>
+
 /* ---- fixed-size object free lists (ops, mappings, device requests) ---- */
 
 struct freelist {
@@ -18,11 +21,27 @@ struct freelist {
 };
 
 void freelist_init(struct freelist *fl, size_t size);
-void *freelist_get(struct freelist *fl);         /* zeroed; NULL: no memory */
-/* Not zeroed: for callers that set every field (a struct assignment is
- * cheaper than zeroing a run-time size and then writing the fields). */
-void *freelist_take(struct freelist *fl);
-void freelist_put(struct freelist *fl, void *obj);
+/* Adds a chunk of objects to the list; -1 when out of memory. */
+int freelist_refill(struct freelist *fl);
+/* An object, not zeroed (callers set every field: cheaper than zeroing a
+ * run-time size and then writing the fields); NULL: no memory. Inline:
+ * every op takes one, every map two. */
+static inline void *freelist_take(struct freelist *fl)
+{
+	void *obj;
+
+	if (!fl->free && freelist_refill(fl))
+		return NULL;
+	obj = fl->free;
+	memcpy(&fl->free, obj, sizeof(void *));
+	return obj;
+}
+/* Inline for the same reason. */
+static inline void freelist_put(struct freelist *fl, void *obj)
+{
+	memcpy(obj, &fl->free, sizeof(void *));
+	fl->free = obj;
+}
 void freelist_destroy(struct freelist *fl);
 
 /* ---- area locks ---- */
@@ -76,17 +95,22 @@ void lock_table_init(struct lock_table *t, const struct io_tlb_mem *mem,
 int lock_table_add_pool(struct machine *m, struct lock_table *t,
 			const struct io_tlb_pool *pool);
 void lock_table_free(struct lock_table *t);
+/* lock_find() when t has more than one pool or not this one. */
+struct machine_lock *lock_find_slow(struct machine *m, struct lock_table *t,
+				    uint32_t pool_id, uint32_t area);
 /* The lock of an area of a non-transient pool of t's mem (registering a
- * pool it has not seen yet), or NULL for a transient pool. */
-struct machine_lock *lock_find(struct machine *m, struct lock_table *t,
-			       uint32_t pool_id, uint32_t area);
-/* Lays one hold of lk out in time: cpu arrives at h->arrive, spins until
- * the lock is free, pays lock_ns + h->work_ns + the cache-line transfers
- * (the lock's line when another CPU held it last, and slot lines as the
- * configured slot_line_model says). Returns the release time. */
-sim_time_t lock_take(struct machine *m, struct machine_lock *lk,
-		     unsigned int cpu, const struct lock_hold *h,
-		     struct lock_tally *tally);
+ * pool it has not seen yet), or NULL for a transient pool. Inline: without
+ * growth there is one pool, and every map and unmap asks. */
+static inline struct machine_lock *lock_find(struct machine *m,
+					     struct lock_table *t,
+					     uint32_t pool_id, uint32_t area)
+{
+	if (t->npools == 1 && t->pools[0].pool_id == pool_id) {
+		assert(area < t->pools[0].nareas);
+		return &t->pools[0].locks[area];
+	}
+	return lock_find_slow(m, t, pool_id, area);
+}
 
 /* ---- CPUs and their work ---- */
 
@@ -139,8 +163,6 @@ struct machine_cpu {
 	struct machine_op *current;
 };
 
-struct machine_op *op_new(struct machine *m, enum op_kind kind,
-			  unsigned int cpu, void *ctx);
 /* Queues op on its CPU and starts it if the CPU is idle. */
 void cpu_enqueue(struct machine *m, struct machine_op *op);
 /* Schedules the op's finish (accounting, callback, next work) at t. */
@@ -284,6 +306,129 @@ struct machine {
 	uint64_t transient_live;
 	size_t busy_cpus, ios_in_flight;
 };
+
+/* ---- taking an area lock (the model: machine_lock.c) ---- */
+
+/* What one hold adds to the op's tally and the lock's statistics. */
+static inline void lock_account(struct machine *m, struct machine_lock *lk,
+				sim_time_t wait, sim_time_t hold,
+				bool handoff, struct lock_tally *tally)
+{
+	struct stats_area *sa = lk->stats_area >= 0 ?
+		stats_area_mut(m->stats, (size_t)lk->stats_area) : NULL;
+
+	tally->wait_ns += wait;
+	tally->acquisitions++;
+	tally->handoffs += handoff;
+	stats_hist_add(stats_lock_wait_mut(m->stats), wait);
+	if (!sa)
+		return;
+	sa->acquisitions++;
+	sa->handoffs += handoff;
+	sa->lock_wait_ns += wait;
+	sa->hold_ns += hold;
+}
+
+/* Slot lines the holder on cpu has to fetch from another CPU's cache;
+ * updates what is left dirty. */
+static inline uint64_t lines_moved(struct machine *m,
+				   struct machine_lock *lk, unsigned int cpu,
+				   const struct lock_hold *h, bool handoff)
+{
+	uint64_t moved = 0;
+
+	if (m->cfg.slot_line_model == MACHINE_LINES_TOUCHED)
+		return handoff ? h->touched_lines : 0;
+	if (lk->dirty_cpu >= 0 && (unsigned int)lk->dirty_cpu != cpu)
+		moved = h->touched_lines < lk->dirty_lines ? h->touched_lines :
+							     lk->dirty_lines;
+	if (h->written_lines) {
+		lk->dirty_cpu = (int32_t)cpu;
+		lk->dirty_lines = h->written_lines;
+	} else {
+		lk->dirty_lines -= moved;
+	}
+	return moved;
+}
+
+/* Lays one hold of lk out in time: cpu arrives at h->arrive, spins until
+ * the lock is free, pays lock_ns + h->work_ns + the cache-line transfers
+ * (the lock's line when another CPU held it last, and slot lines as the
+ * configured slot_line_model says). Returns the release time. Inline, with
+ * its helpers: every map and unmap takes a lock (always_inline: GCC keeps
+ * the unmap's a call otherwise). */
+__attribute__((always_inline)) static inline sim_time_t lock_take(
+	struct machine *m, struct machine_lock *lk, unsigned int cpu,
+	const struct lock_hold *h, struct lock_tally *tally)
+{
+	const struct machine_costs *c = &m->cfg.costs;
+	sim_time_t acquire = lk->free_at > h->arrive ? lk->free_at : h->arrive;
+	bool handoff = lk->last_cpu >= 0 && (unsigned int)lk->last_cpu != cpu;
+	sim_time_t hold = c->lock_ns + h->work_ns +
+			  lines_moved(m, lk, cpu, h, handoff) *
+				  c->slot_line_transfer_ns;
+
+	if (handoff)
+		hold += c->lock_handoff_ns;
+	lk->free_at = acquire + hold;
+	lk->last_cpu = (int32_t)cpu;
+	lock_account(m, lk, acquire - h->arrive, hold, handoff, tally);
+	return lk->free_at;
+}
+
+/* Every field of struct machine_op, when this fails, has to be set below. */
+_Static_assert(sizeof(struct machine_op) == 192,
+	       "op_new() sets every field of struct machine_op");
+
+/* The fields no caller sets at once, zeroed (false, NULL, the enums'
+ * first values) one by one: a memset or a struct assignment of this size
+ * is a libc call or a `rep stos`, dearer than the stores. */
+static inline void op_clear(struct machine_op *op)
+{
+	op->next = NULL;
+	op->dev = NULL;
+	op->mapping = NULL;
+	op->io = NULL;
+	op->orig_addr = 0;
+	op->size = 0;
+	op->dir = DMA_BIDIRECTIONAL;
+	op->alloc_align_mask = 0;
+	op->skip_cpu_sync = false;
+	op->target = MACHINE_SYNC_FOR_CPU;
+	op->cost_ns = 0;
+	op->started = 0;
+	op->locks = (struct lock_tally){ 0 };
+	op->copy_ns = 0;
+	op->bytes_copied = 0;
+	op->direct = false;
+	op->status = MACHINE_MAP_OK;
+	op->tlb_addr = 0;
+	op->pool_id = 0;
+	op->transient_made = false;
+	op->transient_freed = false;
+	op->transient_bytes = 0;
+	op->cb.map = NULL;
+}
+
+/* A new work item of `kind` for `cpu`, issued now; NULL: no memory.
+ * Inline: every map, unmap, sync and interrupt makes one. */
+static inline struct machine_op *op_new(struct machine *m, enum op_kind kind,
+					unsigned int cpu, void *ctx)
+{
+	struct machine_op *op = freelist_take(&m->ops);
+
+	if (!op)
+		return NULL;
+	op_clear(op);
+	op->kind = kind;
+	op->cpu = &m->cpus[cpu];
+	op->ctx = ctx;
+	op->issued = sim_now(m->eng);
+	/* Work issued by an interrupt-priority callback onto the same CPU
+	 * continues that handler. */
+	op->irq = kind == OP_IRQ || m->irq_cpu == (int)cpu;
+	return op;
+}
 
 /* Called on every API entry: a sampler that stopped restarts. Inline: the
  * answer is almost always "it runs". */

@@ -10,6 +10,8 @@
  * line, and for slot-metadata lines: with MACHINE_LINES_TOUCHED every line
  * it touches (all assumed dirty over there: an upper bound), with
  * MACHINE_LINES_DIRTY only those another CPU wrote and nobody read since.
+ * The tables and their look-up are here; taking a lock (lock_take()) is
+ * inline in machine_impl.h.
  */
 #include "sim/machine_impl.h"
 
@@ -122,17 +124,11 @@ static const struct io_tlb_pool *mem_pool(const struct io_tlb_mem *mem,
 	return NULL;
 }
 
-struct machine_lock *lock_find(struct machine *m, struct lock_table *t,
-			       uint32_t pool_id, uint32_t area)
+struct machine_lock *lock_find_slow(struct machine *m, struct lock_table *t,
+				    uint32_t pool_id, uint32_t area)
 {
-	struct lock_pool *lp;
+	struct lock_pool *lp = lock_pool_lookup(t, pool_id);
 
-	/* Without growth there is one pool: no search. */
-	if (t->npools == 1 && t->pools[0].pool_id == pool_id) {
-		assert(area < t->pools[0].nareas);
-		return &t->pools[0].locks[area];
-	}
-	lp = lock_pool_lookup(t, pool_id);
 	if (!lp) {
 		const struct io_tlb_pool *pool = mem_pool(t->mem, pool_id);
 
@@ -142,64 +138,4 @@ struct machine_lock *lock_find(struct machine *m, struct lock_table *t,
 	}
 	assert(area < lp->nareas);
 	return &lp->locks[area];
-}
-
-static void lock_account(struct machine *m, struct machine_lock *lk,
-			 sim_time_t wait, sim_time_t hold, bool handoff,
-			 struct lock_tally *tally)
-{
-	struct stats_area *sa = lk->stats_area >= 0 ?
-		stats_area_mut(m->stats, (size_t)lk->stats_area) : NULL;
-
-	tally->wait_ns += wait;
-	tally->acquisitions++;
-	tally->handoffs += handoff;
-	stats_hist_add(stats_lock_wait_mut(m->stats), wait);
-	if (!sa)
-		return;
-	sa->acquisitions++;
-	sa->handoffs += handoff;
-	sa->lock_wait_ns += wait;
-	sa->hold_ns += hold;
-}
-
-/* Slot lines the holder on cpu has to fetch from another CPU's cache;
- * updates what is left dirty. */
-static uint64_t lines_moved(struct machine *m, struct machine_lock *lk,
-			    unsigned int cpu, const struct lock_hold *h,
-			    bool handoff)
-{
-	uint64_t moved = 0;
-
-	if (m->cfg.slot_line_model == MACHINE_LINES_TOUCHED)
-		return handoff ? h->touched_lines : 0;
-	if (lk->dirty_cpu >= 0 && (unsigned int)lk->dirty_cpu != cpu)
-		moved = h->touched_lines < lk->dirty_lines ? h->touched_lines :
-							     lk->dirty_lines;
-	if (h->written_lines) {
-		lk->dirty_cpu = (int32_t)cpu;
-		lk->dirty_lines = h->written_lines;
-	} else {
-		lk->dirty_lines -= moved;
-	}
-	return moved;
-}
-
-sim_time_t lock_take(struct machine *m, struct machine_lock *lk,
-		     unsigned int cpu, const struct lock_hold *h,
-		     struct lock_tally *tally)
-{
-	const struct machine_costs *c = &m->cfg.costs;
-	sim_time_t acquire = lk->free_at > h->arrive ? lk->free_at : h->arrive;
-	bool handoff = lk->last_cpu >= 0 && (unsigned int)lk->last_cpu != cpu;
-	sim_time_t hold = c->lock_ns + h->work_ns +
-			  lines_moved(m, lk, cpu, h, handoff) *
-				  c->slot_line_transfer_ns;
-
-	if (handoff)
-		hold += c->lock_handoff_ns;
-	lk->free_at = acquire + hold;
-	lk->last_cpu = (int32_t)cpu;
-	lock_account(m, lk, acquire - h->arrive, hold, handoff, tally);
-	return lk->free_at;
 }

@@ -29,9 +29,11 @@ static sim_time_t lookup_ns(struct machine *m, const struct machine_mapping *mp)
 	return (sim_time_t)steps * m->cfg.costs.pool_step_ns;
 }
 
-static struct machine_op *mapping_op(struct machine *m, enum op_kind kind,
-				     unsigned int cpu,
-				     struct machine_mapping *mp, void *ctx)
+/* always_inline here and in done_callback(): called for every unmap and
+ * sync, and GCC keeps them calls otherwise. */
+__attribute__((always_inline)) static inline struct machine_op *mapping_op(
+	struct machine *m, enum op_kind kind, unsigned int cpu,
+	struct machine_mapping *mp, void *ctx)
 {
 	struct machine_op *op;
 
@@ -183,7 +185,8 @@ void mapping_put(struct machine *m, struct machine_mapping *mp)
 		freelist_put(&m->mappings, mp);
 }
 
-static void done_callback(struct machine *m, struct machine_op *op)
+__attribute__((always_inline)) static inline void done_callback(
+	struct machine *m, struct machine_op *op)
 {
 	struct machine_op_result res = {
 		.cpu = op->cpu->id,

@@ -7,6 +7,7 @@
  * generator of type sim_rng_mt19937 they draw inline (no call through
  * GSL's function pointers); on any other they call GSL. Every GSL
  * function (gsl_ran_gaussian, gsl_rng_set, ...) works on both types.
+ * rng_llround() is llround() for the values draws give.
  */
 #ifndef SWSIM_SIM_RNG_H
 #define SWSIM_SIM_RNG_H
@@ -63,11 +64,13 @@ static inline double rng_uniform(const gsl_rng *r)
 /* gsl_rng_uniform_int(): [0, n), by GSL's rejection of the top rest. */
 static inline unsigned long rng_uniform_int(const gsl_rng *r, unsigned long n)
 {
-	unsigned long scale, k;
+	uint32_t scale, k;
 
 	if (r->type != sim_rng_mt19937 || n == 0 || n > 0xffffffffUL)
 		return gsl_rng_uniform_int(r, n);   /* GSL reports the error */
-	scale = 0xffffffffUL / n;
+	/* Every operand fits 32 bits here: 32-bit divisions, quicker than
+	 * the 64-bit ones unsigned long would make, give the same values. */
+	scale = 0xffffffffu / (uint32_t)n;
 	do
 		k = sim_mt_next(r->state) / scale;
 	while (k >= n);
@@ -78,6 +81,18 @@ static inline unsigned long rng_uniform_int(const gsl_rng *r, unsigned long n)
 static inline double rng_exponential(const gsl_rng *r, double mu)
 {
 	return -mu * log1p(-rng_uniform(r));
+}
+
+/* llround() of a finite x below 2^63 in magnitude (a drawn gap in ns),
+ * without the libm call every arrival made: halves away from zero, the
+ * same value. x minus its truncation is exact (Sterbenz from 1 up, x
+ * itself below), so the comparisons with 0.5 are. */
+static inline long long rng_llround(double x)
+{
+	long long whole = (long long)x;
+	double frac = x - (double)whole;
+
+	return whole + (frac >= 0.5) - (frac <= -0.5);
 }
 
 #endif

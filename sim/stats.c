@@ -6,6 +6,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+_Static_assert(STATS_HIST_BINS <= 256, "first_bin holds bins in a byte");
+
 struct stats {
 	struct stats_counters c;
 	unsigned int ncpus;
@@ -14,6 +16,27 @@ struct stats {
 	size_t nareas, areas_cap;
 	struct stats_hist map_latency, lock_wait, io_latency;
 };
+
+/* Slices in increasing order start at nondecreasing values (under 16 some
+ * slices hold no value; their start rounds down, which keeps the order),
+ * so one pass moves the bin forward as it goes. */
+static void hist_fill_slices(struct stats_hist *hist)
+{
+	size_t b = 0;
+
+	for (unsigned int e = 0; e < 64; e++) {
+		for (unsigned int t = 0; t < 16; t++) {
+			uint64_t top = 16 + t;
+			uint64_t first = e >= 4 ? top << (e - 4) :
+						  top >> (4 - e);
+
+			while (b + 1 < STATS_HIST_BINS &&
+			       first >= hist->bin_lo[b + 1])
+				b++;
+			hist->first_bin[e * 16 + t] = (uint8_t)b;
+		}
+	}
+}
 
 int stats_hist_init(struct stats_hist *hist)
 {
@@ -30,6 +53,7 @@ int stats_hist_init(struct stats_hist *hist)
 	 * above it) is >= range[i] exactly when v >= ceil(range[i]). */
 	for (size_t i = 0; i <= nbins; i++)
 		hist->bin_lo[i] = (uint64_t)ceil(hist->h->range[i]);
+	hist_fill_slices(hist);
 	hist->n = hist->sum = hist->max = 0;
 	hist->min = UINT64_MAX;
 	return 0;
@@ -157,47 +181,6 @@ long stats_area_add(struct stats *s, uint32_t pool_id, uint32_t area)
 	s->areas[s->nareas] = (struct stats_area){ .pool_id = pool_id,
 						   .area = area, .device = -1 };
 	return (long)s->nareas++;
-}
-
-/* floor(256 * log2(1 + k/8)): log2 of a value's top four bits. */
-static const uint16_t log2_eighths[8] = { 0, 43, 83, 120, 155, 187, 218, 247 };
-
-/* The bin of value: bins are [10^(i/k), 10^((i+1)/k)) for k bins per
- * decade. log2 from the leading zeros and the next three bits, in 256ths,
- * times k * log10(2) / 256 rounded down (1541 / 65536) gives a guess a bin
- * or two below the answer at most; the integer bounds settle it exactly.
- * (gsl_histogram_increment's binary search over doubles cost a tenth of a
- * run.) */
-static size_t hist_bin(const struct stats_hist *hist, uint64_t value)
-{
-	const uint64_t *lo = hist->bin_lo;
-	unsigned int e = 63u - (unsigned int)__builtin_clzll(value | 1);
-	unsigned int top = (unsigned int)(e >= 3 ? value >> (e - 3) :
-					  value << (3 - e)) & 7;
-	uint32_t log2_256 = e * 256 + log2_eighths[top];
-	size_t b = (log2_256 * 1541u) >> 16;
-
-	if (b >= STATS_HIST_BINS)
-		b = STATS_HIST_BINS - 1;
-	while (b > 0 && value < lo[b])
-		b--;
-	while (b + 1 < STATS_HIST_BINS && value >= lo[b + 1])
-		b++;
-	return b;
-}
-
-void stats_hist_add(struct stats_hist *hist, uint64_t value)
-{
-	/* Values outside [1 ns, 1000 s) land in the first or last bin; the
-	 * first is common (a lock taken without spinning waits 0 ns). */
-	hist->h->bin[value < hist->bin_lo[1] ? 0 : hist_bin(hist, value)] +=
-		1.0;
-	hist->n++;
-	hist->sum += value;
-	if (value < hist->min)
-		hist->min = value;
-	if (value > hist->max)
-		hist->max = value;
 }
 
 double stats_hist_mean(const struct stats_hist *hist)

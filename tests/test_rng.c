@@ -1,8 +1,10 @@
 /* tests/test_rng.c - sim/rng.h gives exactly GSL's mt19937 numbers: raw
  * words, uniforms, integers in a range, exponentials, after any seed, and
- * through GSL's own functions too. */
+ * through GSL's own functions too; and rng_llround() is libm's llround(). */
 #include "sim/rng.h"
 #include "tests/testutil.h"
+
+#include <math.h>
 
 #include <gsl/gsl_randist.h>
 
@@ -80,9 +82,37 @@ static void test_other_types(void)
 	gsl_rng_free(b);
 }
 
+/* rng_llround() against libm's llround(): halves and their neighbours,
+ * small and large values, both signs, and a sweep. */
+static void check_round(double x)
+{
+	CHECK_EQ(rng_llround(x), llround(x));
+	CHECK_EQ(rng_llround(-x), llround(-x));
+}
+
+static void test_llround(void)
+{
+	for (long long k = 0; k < 2000; k++) {
+		double half = (double)k + 0.5;
+
+		check_round((double)k);
+		check_round(half);
+		check_round(nextafter(half, 0.0));
+		check_round(nextafter(half, INFINITY));
+	}
+	check_round(0.49999999999999994);
+	check_round(4503599627370495.5);      /* 2^52 - 0.5 */
+	check_round(4503599627370497.0);
+	check_round(9007199254740993.0);
+	check_round(9.2e18);
+	for (double x = 1e-3; x < 9e18; x *= 1.0137)
+		check_round(x);
+}
+
 int main(void)
 {
 	RUN(test_seeds);
 	RUN(test_other_types);
+	RUN(test_llround);
 	return tu_finish();
 }

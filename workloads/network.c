@@ -90,8 +90,8 @@ sim_time_t net_gap_ns(enum network_arrival kind, double rate_pps,
 	double mean = 1e9 / rate_pps;
 
 	if (kind == NETWORK_ARRIVAL_PERIODIC)
-		return (sim_time_t)llround(mean);
-	return (sim_time_t)llround(rng_exponential(rng, mean));
+		return (sim_time_t)rng_llround(mean);
+	return (sim_time_t)rng_llround(rng_exponential(rng, mean));
 }
 
 void net_request_done(struct network *net, const struct net_packet *p)

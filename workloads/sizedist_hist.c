@@ -22,13 +22,28 @@ static size_t lower_bound(const struct sizedist_hist *h, uint64_t value)
 	return lo;
 }
 
-int sizedist_hist_add(struct sizedist_hist *h, uint64_t value)
+/* Where value's bin is remembered. Sizes are mostly page multiples and
+ * segment counts small numbers: folding the page number onto the low bits
+ * spreads both kinds over the slots. */
+static size_t recent_slot(uint64_t value)
 {
-	size_t i = h->last;
+	return (size_t)(value ^ value >> 12) & (SIZEDIST_RECENT - 1);
+}
 
-	if (i < h->n && h->bins[i].value == value)
-		goto count;
-	i = lower_bound(h, value);
+static void count(struct sizedist_hist *h, size_t i, uint64_t value)
+{
+	h->bins[i].count++;
+	h->total++;
+	h->sum += (double)value;
+}
+
+/* A value not in `recent`: its bin found or made. noinline: it keeps the
+ * common case below free of its stack frame. */
+__attribute__((noinline)) static int add_slow(struct sizedist_hist *h,
+					      uint64_t value, uint32_t *recent)
+{
+	size_t i = lower_bound(h, value);
+
 	if (i == h->n || h->bins[i].value != value) {
 		if (h->n == h->cap) {
 			size_t cap = h->cap ? 2 * h->cap : 16;
@@ -45,11 +60,19 @@ int sizedist_hist_add(struct sizedist_hist *h, uint64_t value)
 		h->bins[i] = (struct sizedist_bin){ .value = value };
 		h->n++;
 	}
-	h->last = i;
-count:
-	h->bins[i].count++;
-	h->total++;
-	h->sum += (double)value;
+	*recent = (uint32_t)i;
+	count(h, i, value);
+	return 0;
+}
+
+int sizedist_hist_add(struct sizedist_hist *h, uint64_t value)
+{
+	uint32_t *recent = &h->recent[recent_slot(value)];
+	size_t i = *recent;
+
+	if (i >= h->n || h->bins[i].value != value)
+		return add_slow(h, value, recent);
+	count(h, i, value);
 	return 0;
 }
 

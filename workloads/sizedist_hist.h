@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#define SIZEDIST_RECENT 8
+
 struct sizedist_bin {
 	uint64_t value;
 	uint64_t count;
@@ -23,8 +25,11 @@ struct sizedist_hist {
 	size_t n, cap;
 	uint64_t total;              /* sum of the counts */
 	double sum;                  /* sum of value x count */
-	size_t last;                 /* bin of the last value added: sizes
-					repeat, so it is usually the next */
+	/* Bins of values added lately, by a hash of the value: a workload
+	 * repeats a few sizes, often in turns, so the next value's bin is
+	 * usually here. An entry is checked before use, so one made stale
+	 * by an insertion costs a search, never a wrong count. */
+	uint32_t recent[SIZEDIST_RECENT];
 };
 
 /* Counts `value` once more. Returns 0, or -1 when out of memory (the

@@ -315,8 +315,8 @@ static void schedule_arrival(struct storage_cpu *sc)
 	if (!may_issue(st))
 		return;
 	sc->arrival = sim_schedule_in(machine_engine(machine_of(st)),
-				      (sim_time_t)llround(gap), arrival_action,
-				      sc, 0);
+				      (sim_time_t)rng_llround(gap),
+				      arrival_action, sc, 0);
 }
 
 int storage_begin(struct storage *st, char *err, size_t errlen)
