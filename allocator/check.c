@@ -53,11 +53,6 @@ uint32_t swiotlb_largest_free_run(const struct io_tlb_mem *mem)
 	return best;
 }
 
-static bool slot_used(const struct io_tlb_pool *p, uint32_t i)
-{
-	return p->used_map[i / 64] >> (i % 64) & 1;
-}
-
 /* A free slot holds nothing: the release cleared it (and a map relies on
  * a free slot's pad_slots being 0). */
 static int check_free_slot(const struct io_tlb_pool *p, uint32_t i,

@@ -110,6 +110,11 @@ static inline void used_map_mark(struct io_tlb_pool *pool, uint32_t first,
 	}
 }
 
+static inline bool slot_used(const struct io_tlb_pool *pool, uint32_t slot)
+{
+	return pool->used_map[slot / 64] >> (slot % 64) & 1;
+}
+
 /* The first slot in [from, end) of the pool whose used bit is `used`,
  * or end. */
 static inline uint32_t next_slot_marked(const struct io_tlb_pool *pool,

@@ -125,9 +125,8 @@ static __attribute__((noinline)) uint32_t skip_refused_runs(
 	while (index + stride < end &&
 	       !run_fits(pool, slot_base + index + stride, nslots)) {
 		uint32_t next = slot_base + index + stride, span, steps, fit;
-		bool used = pool->used_map[next / 64] >> (next % 64) & 1;
 
-		span = used ?
+		span = slot_used(pool, next) ?
 		       next_free_slot(pool, next, slot_base + end) - next :
 		       free_run_len(pool, next);
 		steps = (span + stride - 1) >> stride_shift;
