@@ -4,13 +4,13 @@
  * hand-made tables, and --collect with charts on hand-made point
  * folders. */
 #define _GNU_SOURCE
+#include "sim/outfile.h"
 #include "sim/sweep.h"
 #include "sim/sweep_json.h"
 #include "sim/sweep_report.h"
 #include "sim/sweep_stats.h"
 #include "tests/testutil.h"
 
-#include <ftw.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -130,24 +130,6 @@ static struct sweep_result hand_result(size_t i, size_t j, size_t r)
 	return res;
 }
 
-static char *file_text(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *text = NULL;
-	size_t len = 0;
-	FILE *m;
-	int ch;
-
-	if (!f)
-		return strdup("");
-	m = open_memstream(&text, &len);
-	while ((ch = getc(f)) != EOF)
-		putc(ch, m);
-	fclose(f);
-	fclose(m);
-	return text;
-}
-
 static char *recommend_text(const struct sweep_table *t)
 {
 	char *text = NULL;
@@ -181,7 +163,7 @@ static void test_csv_and_recommendation(void)
 	CHECK_EQ(t.cells[0].runs[0].seed, 99);
 	snprintf(path, sizeof(path), "%s/sweep.csv", dir);
 	CHECK(!sweep_write_csv(&t, path, err, sizeof(err)));
-	csv = file_text(path);
+	csv = tu_file_text(path);
 	CHECK(!strncmp(csv, "swiotlb.slabs,swiotlb.areas,replications,"
 		       "full_events_mean,full_events_ci95,requeues_drops_mean,"
 		       "requeues_drops_ci95,hiwater_slots_mean,"
@@ -331,15 +313,6 @@ static void make_point(const char *sweep_dir, const struct sweep_grid *g,
 	sweep_overrides_free(ov, (size_t)n);
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag,
-			struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static void test_collect_handmade(void)
 {
 	struct scenario s;
@@ -378,25 +351,25 @@ static void test_collect_handmade(void)
 	CHECK(strstr(msgs, "collected 11 points") && strstr(msgs,
 		      "(1 unfinished, 0 skipped)"));
 	snprintf(path, sizeof(path), "%s/sweep.csv", dir);
-	csv = file_text(path);
+	csv = tu_file_text(path);
 	CHECK(strstr(csv, "\n1024,1,2,4,12.70620474,6,0,700,0,1500.5,0,0.2,0,"
 			  "0.25,0,0,0,0,0\n") != NULL);
 	CHECK(strstr(csv, "\n1024,2,1,2,nan,6,nan,700,nan,") != NULL);
 	CHECK(strstr(csv, "\n4096,2,2,0,0,6,0,900,0,") != NULL);
 	snprintf(path, sizeof(path), "%s/recommendation.txt", dir);
-	rec = file_text(path);
+	rec = tu_file_text(path);
 	CHECK(!strcmp(rec, out));
 	CHECK(strstr(rec, "  areas=1: swiotlb=4096,1 (8 MiB)\n") != NULL);
 	CHECK(strstr(rec, "  areas=2: swiotlb=2048,2 (4 MiB)\n") != NULL);
 	snprintf(path, sizeof(path), "%s/chart_pool.csv", dir);
-	chart = file_text(path);
+	chart = tu_file_text(path);
 	CHECK(strstr(chart, "\nareas=1,x,full_events_mean,full_events_ci95,"
 			    "hiwater_mib_mean,hiwater_mib_ci95\n"
 			    "areas=1,2,4,12.70620474,1.3671875,0\n") != NULL);
 	CHECK(strstr(chart, "\n\n\nareas=2,x,") != NULL);
 	free(chart);
 	snprintf(path, sizeof(path), "%s/chart_areas.csv", dir);
-	chart = file_text(path);
+	chart = tu_file_text(path);
 	CHECK(strstr(chart, "\nslabs=2048,x,lock_wait_pct_mean,"
 			    "lock_wait_pct_ci95\nslabs=2048,1,20,0\n"
 			    "slabs=2048,2,10,0\n") != NULL);
@@ -421,7 +394,7 @@ static void test_collect_handmade(void)
 	free(msgs);
 	sweep_grid_free(&g);
 	scenario_free(&s);
-	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	remove_tree(dir);
 }
 
 /* Nothing finished: said, and the status says it failed. */

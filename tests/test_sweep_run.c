@@ -6,13 +6,13 @@
  * array script) giving the same sweep.csv as the sweep that ran them
  * itself. */
 #define _GNU_SOURCE
+#include "sim/outfile.h"
 #include "sim/sweep.h"
 #include "sim/sweep_grid.h"
 #include "sim/sweep_point.h"
 #include "tests/testutil.h"
 
 #include <dirent.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,38 +48,6 @@ static const char *binary(void)
 	const char *b = getenv("SWSIM_BINARY");
 
 	return b && *b ? b : "build/swiotlb-sim";
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag,
-			struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void remove_tree(const char *path)
-{
-	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static char *file_text(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *text = NULL;
-	size_t len = 0;
-	FILE *m;
-	int ch;
-
-	if (!f)
-		return strdup("");
-	m = open_memstream(&text, &len);
-	while ((ch = getc(f)) != EOF)
-		putc(ch, m);
-	fclose(f);
-	fclose(m);
-	return text;
 }
 
 struct captured {
@@ -128,10 +96,10 @@ static void test_known_high_water(void)
 	CHECK(strstr(c.msgs, "8 points: 8 run, 0 reused, 0 failed") != NULL);
 	CHECK(strstr(c.out, "  swiotlb=512,1 (1 MiB)\n") != NULL);
 	snprintf(path, sizeof(path), "%s/recommendation.txt", dir);
-	rec = file_text(path);
+	rec = tu_file_text(path);
 	CHECK(!strcmp(rec, c.out));
 	snprintf(path, sizeof(path), "%s/sweep.csv", dir);
-	csv = file_text(path);
+	csv = tu_file_text(path);
 	/* 128 and 256 slabs run out; from 512 on, the high-water mark is
 	 * the 320 slots in flight in every replication (a zero-width
 	 * interval). */
@@ -207,12 +175,12 @@ static void test_failing_points(void)
 		 dir);
 	CHECK(access(path, R_OK) == 0);
 	snprintf(path, sizeof(path), "%s/failures.txt", dir);
-	fail = file_text(path);
+	fail = tu_file_text(path);
 	CHECK(strstr(fail, "slabs=256_r0\tswiotlb.slabs=256 run.seed=1\t"
 		      "exit status 3") != NULL);
 	free(fail);
 	snprintf(path, sizeof(path), "%s/sweep.csv", dir);
-	fail = file_text(path);
+	fail = tu_file_text(path);
 	CHECK(strstr(fail, "\n512,1,0,") && strstr(fail, "\n256,0,nan,nan,"));
 	free(fail);
 	captured_free(&c);
@@ -366,12 +334,12 @@ static void test_export_collect(void)
 	CHECK(strstr(c.msgs, "8 of 8 points to run") != NULL);
 	captured_free(&c);
 	snprintf(path, sizeof(path), "%s/jobs.txt", there);
-	jobs = file_text(path);
+	jobs = tu_file_text(path);
 	CHECK(strstr(jobs, " run ") && strstr(jobs, " --set run.duration=2ms "
 			   "--set swiotlb.slabs=128 --set run.seed=1 --quiet\n"));
 	free(jobs);
 	snprintf(path, sizeof(path), "%s/sweep.slurm", there);
-	jobs = file_text(path);
+	jobs = tu_file_text(path);
 	CHECK(strstr(jobs, "#SBATCH --array=1-8\n") != NULL);
 	CHECK(strstr(jobs, "${SLURM_ARRAY_TASK_ID}p") != NULL);
 	free(jobs);
@@ -390,8 +358,8 @@ static void test_export_collect(void)
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", here, files[i]);
 		snprintf(path2, sizeof(path2), "%s/%s", there, files[i]);
-		a = file_text(path);
-		b = file_text(path2);
+		a = tu_file_text(path);
+		b = tu_file_text(path2);
 		if (!*a || strcmp(a, b))
 			tu_fail(__FILE__, __LINE__, "%s differs:\n%s\n---\n%s",
 				files[i], a, b);

@@ -3,6 +3,8 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 int tu_failures;
 int tu_checks;
@@ -37,4 +39,22 @@ int tu_finish(void)
 {
 	printf("%d passed, %d failed\n", tests_passed, tests_failed);
 	return tests_failed || !tests_passed ? 1 : 0;
+}
+
+char *tu_file_text(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m;
+	int ch;
+
+	if (!f)
+		return strdup("");
+	m = open_memstream(&text, &len);
+	while ((ch = getc(f)) != EOF)
+		putc(ch, m);
+	fclose(f);
+	fclose(m);
+	return text;
 }

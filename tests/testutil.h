@@ -14,6 +14,8 @@ void tu_fail(const char *file, int line, const char *fmt, ...)
 void tu_run(const char *name, void (*fn)(void));
 /* Prints the closing line; returns the process exit status. */
 int tu_finish(void);
+/* The whole text of a file (malloc'd; "" when it cannot be opened). */
+char *tu_file_text(const char *path);
 
 #define CHECK(cond)                                                        \
 	do {                                                               \
