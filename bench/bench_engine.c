@@ -1,4 +1,4 @@
-/* bench/bench_engine.c - the classic hold model on sim/engine at N = 10^3 ..
+/* bench/bench_engine.c - the classic hold model on engine/ at N = 10^3 ..
  * 10^6 pending events, beside SimPy 2 and reference figures. */
 
 /* Usage: bench_engine [--events M] [--simpy PATH/hold_simpy.py]
@@ -13,7 +13,7 @@
  * show what the sampler costs. The SimPy script is found by
  * --simpy, else $SWSIM_SIMPY_SCRIPT, else beside this source file.
  */
-#include "sim/engine.h"
+#include "engine/engine.h"
 #include "bench/exp_ziggurat.h"
 
 #include <gsl/gsl_randist.h>

@@ -21,8 +21,8 @@
  *               parallelism alone, whatever else holds the CPUs
  */
 #define _GNU_SOURCE
-#include "sim/outfile.h"
-#include "sim/sweep.h"
+#include "base/outfile.h"
+#include "sweep/sweep.h"
 
 #include <limits.h>
 #include <stdio.h>

@@ -22,7 +22,7 @@
 #ifndef SWSIM_BENCH_EXP_ZIGGURAT_H
 #define SWSIM_BENCH_EXP_ZIGGURAT_H
 
-#include "sim/rng.h"
+#include "base/rng.h"
 #include <math.h>
 #include <stdint.h>
 

@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/engine.h"
-#include "sim/machine.h"
+#include "engine/engine.h"
+#include "machine/machine.h"
 #include "tests/testutil.h"
 
 #define FIXTURE_LOG_MAX 256

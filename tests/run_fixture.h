@@ -17,8 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sim/run.h"
-#include "sim/scenario.h"
+#include "run/run.h"
+#include "scenario/scenario.h"
 #include "tests/testutil.h"
 
 static char rf_base[256];

@@ -52,7 +52,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sim/machine.h"
+#include "machine/machine.h"
 #include "workloads/workload.h"
 
 /* Defaults (documented in the config struct below). */

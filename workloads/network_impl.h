@@ -4,7 +4,7 @@
 #define SWSIM_WORKLOADS_NETWORK_IMPL_H
 
 #include "workloads/network.h"
-#include "workloads/sizedist.h"
+#include "base/sizedist.h"
 
 struct network;
 

@@ -5,7 +5,7 @@
 #ifndef SWSIM_WORKLOADS_STORAGE_IMPL_H
 #define SWSIM_WORKLOADS_STORAGE_IMPL_H
 
-#include "workloads/sizedist.h"
+#include "base/sizedist.h"
 #include "workloads/storage.h"
 
 struct storage;

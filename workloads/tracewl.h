@@ -62,7 +62,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "sim/machine.h"
+#include "machine/machine.h"
 #include "workloads/workload.h"
 
 /* Delay before a failed map is retried: a 20 us guess (issue #4's

@@ -4,8 +4,8 @@
 #ifndef SWSIM_WORKLOADS_TRACEWL_IMPL_H
 #define SWSIM_WORKLOADS_TRACEWL_IMPL_H
 
-#include "sim/idmap.h"
-#include "workloads/optrace.h"
+#include "base/idmap.h"
+#include "traces/optrace.h"
 #include "workloads/tracewl.h"
 
 /* Declared devices: trace name -> machine device. */

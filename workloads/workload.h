@@ -2,7 +2,7 @@
  * name, its own RNG stream, start/stop, and the statistics a run reports.
  *
  * Contract: a generator is built on a machine (it talks to the machine only
- * through sim/machine.h), draws randomness only from its own GSL stream
+ * through machine/machine.h), draws randomness only from its own GSL stream
  * (machine_rng_new(m, "workload:<name>"), so adding a workload does not
  * change the others' streams), schedules its first activity in start(), and
  * after stop() issues no new request (work in flight completes normally).
@@ -18,8 +18,8 @@
 
 #include <gsl/gsl_rng.h>
 
-#include "sim/machine.h"
-#include "sim/stats.h"
+#include "machine/machine.h"
+#include "machine/stats.h"
 
 /* Figures every generator keeps (a request is the generator's unit: a
  * block I/O, a packet, a map+unmap loop iteration, a trace op). */

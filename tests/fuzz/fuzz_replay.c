@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-#include "sim/replay.h"
+#include "cli/replay.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

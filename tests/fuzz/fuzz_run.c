@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "sim/outfile.h"
-#include "sim/run.h"
-#include "sim/scenario.h"
+#include "base/outfile.h"
+#include "run/run.h"
+#include "scenario/scenario.h"
 
 static const char *const short_run[] = {
 	"run.duration=300us", "run.warmup=0", "run.sample_interval=50us",
