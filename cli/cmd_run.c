@@ -117,8 +117,24 @@ int cmd_run(int argc, char **argv)
 
 static const char validate_help[] =
 	"usage: swiotlb-sim validate SCENARIO.yaml [--set key.path=value]...\n"
+	"       swiotlb-sim validate --reference\n"
 	"Checks the scenario and prints it resolved (every default filled in)\n"
-	"as YAML; errors name the file, line, column and key.\n";
+	"as YAML; errors name the file, line, column and key.\n"
+	"  --reference  print every scenario key's type, default and meaning\n"
+	"               as Markdown tables (the end of docs/scenario-keys.md)\n";
+
+/* The key tables, printed from the schema, so the docs can be
+ * regenerated rather than edited by hand. */
+static int print_reference(void)
+{
+	scenario_write_reference(stdout);
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "swiotlb-sim validate: cannot write the "
+			"reference to stdout\n");
+		return 1;
+	}
+	return 0;
+}
 
 int cmd_validate(int argc, char **argv)
 {
@@ -127,8 +143,11 @@ int cmd_validate(int argc, char **argv)
 	struct machine_config cfg;
 	struct machine_device_config *devs;
 	char err[1024];
-	int rc = parse_args("validate", argc, argv, &a, validate_help);
+	int rc;
 
+	if (argc == 2 && !strcmp(argv[1], "--reference"))
+		return print_reference();
+	rc = parse_args("validate", argc, argv, &a, validate_help);
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	if (load(&a, &s))

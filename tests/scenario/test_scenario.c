@@ -1,7 +1,8 @@
 /* tests/scenario/test_scenario.c - the scenario loader: defaults, every key, the
  * units grammar, one test per class of bad input (file, line, column and
- * key in the message), --set overrides, and dump -> load round trips.
- * Scenario files live in tests/data/scenarios/. */
+ * key in the message), --set overrides, dump -> load round trips, and the
+ * key reference that docs/scenario-keys.md carries. Scenario files live in
+ * tests/data/scenarios/. */
 #include "scenario/scenario.h"
 #include "scenario/scenario_units.h"
 #include "tests/testutil.h"
@@ -649,32 +650,40 @@ static void test_round_trip(void)
 	}
 }
 
-static bool readme_contains(const char *text)
-{
-	const char *src = getenv("SWSIM_SOURCE_DIR");
-	char path[1024], *readme = NULL;
-	size_t len = 0;
-	FILE *f, *m;
-	int ch;
-	bool found;
+/* How docs/scenario-keys.md is brought back in step (its opening says so
+ * too). */
+#define REGENERATE_KEYS \
+	"regenerate it in the source folder (built in build/): sed -i " \
+	"'/^<!-- generated/q' docs/scenario-keys.md && " \
+	"build/swiotlb-sim validate --reference >> docs/scenario-keys.md"
 
-	snprintf(path, sizeof(path), "%s/README.md", src ? src : ".");
-	f = fopen(path, "r");
-	if (!f)
-		return false;
-	m = open_memstream(&readme, &len);
-	while ((ch = getc(f)) != EOF)
+/* The whole text a command prints on stdout (malloc'd; NULL when it could
+ * not run or failed). */
+static char *command_output(const char *cmd)
+{
+	FILE *p = popen(cmd, "r"), *m;
+	char *text = NULL;
+	size_t len = 0;
+	int ch;
+
+	if (!p)
+		return NULL;
+	m = open_memstream(&text, &len);
+	while ((ch = getc(p)) != EOF)
 		putc(ch, m);
-	fclose(f);
 	fclose(m);
-	found = strstr(readme, text) != NULL;
-	free(readme);
-	return found;
+	if (pclose(p) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
 }
 
 static void test_reference(void)
 {
-	char *text = NULL;
+	const char *src = getenv("SWSIM_SOURCE_DIR");
+	const char *bin = getenv("SWSIM_BINARY");
+	char path[1024], cmd[1200], *text = NULL, *docs, *printed;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 
@@ -685,11 +694,22 @@ static void test_reference(void)
 			   "0xfff) |") != NULL);
 	CHECK(strstr(text, "| `ring_size` | integer, >= 1 | `1024` | "
 			   "(network) ") != NULL);
-	/* README.md's "Keys" tables are this text, verbatim. */
-	if (!readme_contains(text))
-		tu_fail(__FILE__, __LINE__, "README.md lacks the output of "
-			"scenario_write_reference(); paste it under \"### "
-			"Keys\"");
+	/* docs/scenario-keys.md carries this text, verbatim. */
+	snprintf(path, sizeof(path), "%s/docs/scenario-keys.md",
+		 src ? src : ".");
+	docs = tu_file_text(path);
+	if (!strstr(docs, text))
+		tu_fail(__FILE__, __LINE__, "%s lacks the output of "
+			"scenario_write_reference(); " REGENERATE_KEYS, path);
+	free(docs);
+	/* The command the docs give to regenerate it prints the same. */
+	snprintf(cmd, sizeof(cmd), "'%s' validate --reference",
+		 bin && *bin ? bin : "./swiotlb-sim");
+	printed = command_output(cmd);
+	if (!printed || strcmp(printed, text))
+		tu_fail(__FILE__, __LINE__, "%s does not print "
+			"scenario_write_reference()'s text", cmd);
+	free(printed);
 	free(text);
 }
 
