@@ -297,7 +297,8 @@ static void test_units(void)
 		{ "99999999T", UINT64_MAX }, { "4 k B", UINT64_MAX },
 	};
 	static const struct size_case times[] = {
-		{ "100", 100 }, { "100ns", 100 }, { "500us", 500 * US },
+		{ "100", UINT64_MAX }, { "0", 0 }, { "0.0", 0 },
+		{ "100ns", 100 }, { "500us", 500 * US },
 		{ "500\xc2\xb5s", 500 * US }, { "10ms", 10 * MS },
 		{ "1.5ms", 1500 * US }, { "2s", 2 * SEC },
 		{ "0.25s", 250 * MS },
@@ -624,11 +625,16 @@ static void test_override_blamed(void)
 {
 	static const char *const short_run[] = { "run.duration=50ms" };
 	static const char *const few_cpus[] = { "machine.cpus=2" };
+	static const char *const bare_time[] = { "run.duration=100" };
 	const char *text = "machine:\n  cpus: 8\ndevices:\n  - name: d\n"
 			   "    completion_cpu: 5\nrun:\n  warmup: 100ms\n";
 
 	SET_ERROR(text, short_run, "--set run.duration=50ms: run.warmup: ",
 		  "100ms is not shorter than run.duration, 50ms");
+	/* A time without a unit is refused, by the override's name: 100
+	 * would be 100 ns, and the warm-up would take the blame. */
+	SET_ERROR(text, bare_time, "--set run.duration=100: run.duration: ",
+		  "\"100\" has no unit; only 0 may be written without one");
 	SET_ERROR(text, few_cpus, "--set machine.cpus=2: "
 		  "devices[0].completion_cpu: ", "CPU 5 does not exist");
 }
