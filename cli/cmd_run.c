@@ -72,7 +72,7 @@ static int parse_args(const char *cmd, int argc, char **argv,
 
 static int load(const struct scenario_args *a, struct scenario *s)
 {
-	char err[SCENARIO_ERR_MAX];
+	char err[SCENARIO_ERRS_LEN];
 
 	if (scenario_load(a->path, a->sets, a->nsets, s, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);

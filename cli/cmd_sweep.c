@@ -281,7 +281,7 @@ static int parse_args(int argc, char **argv, struct sweep_args *a)
 int cmd_sweep(int argc, char **argv)
 {
 	struct sweep_args a;
-	char err[SCENARIO_ERR_MAX];
+	char err[SCENARIO_ERRS_LEN];
 	char **ov = NULL;
 	int n, rc = parse_args(argc, argv, &a);
 

@@ -49,8 +49,10 @@
  *   (dma_io_tlb_lock) is modelled like an area lock.
  * - Interrupt-priority work never preempts the item running (items last
  *   microseconds).
- * - Each device request is served for its own latency + bytes / rate +
- *   jitter, up to queue_depth at once: no shared link bandwidth.
+ * - A device serves up to queue_depth requests at once; their transfers
+ *   share one link, first come first served at the device's rate (one
+ *   direction: reads and writes queue on the same link), and each request
+ *   completes its own latency + jitter after its transfer ends.
  * - The DMA-mask check comes after the copy; a failing map is unmapped at
  *   once (without a copy back), as swiotlb_map() does.
  * - The growth worker's delay is background time on no CPU; failures while
@@ -145,7 +147,8 @@ struct machine_device_config {
 	enum machine_bounce bounce;
 	uint32_t queue_depth;      /* requests served at once, >= 1 */
 	uint64_t latency_ns;       /* fixed part of each request's service */
-	double bytes_per_ns;       /* transfer rate per request; 0: instant */
+	double bytes_per_ns;       /* the link's rate, shared by the requests
+				      in service; 0: instant */
 	struct machine_jitter jitter;
 	uint32_t min_align_mask;   /* dma_get_min_align_mask() */
 	uint64_t seg_boundary;     /* dma_get_seg_boundary(), 2^k - 1 */
@@ -381,8 +384,9 @@ int machine_cpu_work(struct machine *m, unsigned int cpu,
 		     sim_time_t duration_ns, machine_done_fn cb, void *ctx);
 
 /* Hands a request of `bytes` to the device's DMA queue. It is served when
- * fewer than queue_depth requests are in service (FIFO otherwise) for
- * latency + bytes / bytes_per_ns + jitter; then its completion interrupt
+ * fewer than queue_depth requests are in service (FIFO otherwise): its
+ * transfer of bytes / bytes_per_ns waits for the link's earlier transfers,
+ * then latency + jitter pass; then its completion interrupt
  * (irq_ns) runs on completion_cpu, queued at interrupt priority, and cb
  * fires when that handler is done. */
 int machine_device_submit(struct machine *m, struct machine_device *dev,

@@ -1,6 +1,7 @@
-/* machine/machine_device.c - DMA devices: a queue served queue_depth requests
- * at a time, each for latency + bytes / rate + jitter, whose completions
- * come back as interrupts on a chosen CPU.
+/* machine/machine_device.c - DMA devices: up to queue_depth requests in
+ * service at once, sharing one link whose transfers run one at a time at
+ * the device's bandwidth, each followed by the request's latency and
+ * jitter; completions come back as interrupts on a chosen CPU.
  */
 #include "machine/machine_impl.h"
 
@@ -142,16 +143,31 @@ static double jitter_draw(const struct machine_jitter *j, gsl_rng *r)
 	return 0.0;
 }
 
-/* latency + bytes / rate + jitter, at least 0, in whole nanoseconds. */
-static sim_time_t service_ns(struct machine_device *dev, uint64_t bytes)
+/* latency + jitter, at least 0, in whole nanoseconds: the part of a
+ * request's service that is its own, not the link's. */
+static sim_time_t latency_ns(struct machine_device *dev)
 {
-	double t = (double)dev->cfg.latency_ns +
-		   (double)costs_transfer_ns(bytes, dev->cfg.bytes_per_ns);
+	double t = (double)dev->cfg.latency_ns;
 
 	if (dev->cfg.jitter.kind == MACHINE_JITTER_NONE)
-		return (sim_time_t)t;
+		return dev->cfg.latency_ns;
 	t += jitter_draw(&dev->cfg.jitter, dev->rng);
 	return t > 0.0 ? (sim_time_t)llround(t) : 0;
+}
+
+/* The device's link: transfers take it one at a time, in the order their
+ * requests enter service, each for bytes / bandwidth. So a device with
+ * many requests in service moves bytes at its bandwidth in all, not at
+ * its bandwidth per request. First come first served needs no event of
+ * its own: when a request starts, its transfer's end is known already.
+ * Returns that end. */
+static sim_time_t link_transfer(struct machine_device *dev, sim_time_t now,
+				uint64_t bytes)
+{
+	sim_time_t start = dev->link_at > now ? dev->link_at : now;
+
+	dev->link_at = start + costs_transfer_ns(bytes, dev->cfg.bytes_per_ns);
+	return dev->link_at;
 }
 
 static void io_complete_action(struct sim_engine *eng, void *subject,
@@ -189,7 +205,7 @@ static void io_start(struct machine *m, struct machine_io *io)
 
 	dev->in_service++;
 	io->started = sim_now(m->eng);
-	done = io->started + service_ns(dev, io->bytes);
+	done = link_transfer(dev, io->started, io->bytes) + latency_ns(dev);
 	admitted = throttle_done(dev, io->started, io->bytes);
 	sim_post_at(m->eng, done > admitted ? done : admitted,
 		    io_complete_action, io, 0);

@@ -227,8 +227,8 @@ struct machine_device {
 	struct machine_io *wait_head, *wait_tail;
 	size_t nwaiting;
 	/* When the throttle's IOPS and bandwidth buckets admit the next
-	 * request. */
-	sim_time_t iops_at, bytes_at;
+	 * request, and when the link is free for the next transfer. */
+	sim_time_t iops_at, bytes_at, link_at;
 	struct machine_lock transient_lock;  /* dev->dma_io_tlb_lock */
 };
 

@@ -27,6 +27,9 @@
 
 #define SCENARIO_MAX_CPUS 8192     /* NR_CPUS of an x86 MAXSMP kernel */
 #define SCENARIO_ERR_MAX 512       /* room enough for any error message */
+#define SCENARIO_ERRORS_MAX 20     /* errors one load reports, at most */
+/* Room for all the errors of one load, one line each. */
+#define SCENARIO_ERRS_LEN (SCENARIO_ERRORS_MAX * SCENARIO_ERR_MAX + 256)
 
 /* Costs of the simulated machine. 0 means "the built-in default", which
  * lives in machine/costs.h with its source (see ../shared/costs.md). */
@@ -218,11 +221,14 @@ struct scenario {
  * "key.path=value" as given to --set (a list element is addressed as
  * `workloads.0.size` or `workloads[0].size`; the value is taken literally
  * as a scalar). On success fills *out (release it with scenario_free) and
- * returns 0. On failure returns -1 with one line in err:
+ * returns 0. On failure returns -1 with every error found (up to
+ * SCENARIO_ERRORS_MAX, sorted by place), one line each, in err:
  *   FILE:LINE:COLUMN: KEY.PATH: what is wrong (expected ...)
  * or, when the culprit is an override,
  *   --set key.path=value: KEY.PATH: what is wrong (expected ...)
- * and *out holds nothing to release. */
+ * joined by newlines (no newline at the end); lines that do not fit in
+ * errlen are left out (SCENARIO_ERRS_LEN holds them all). *out then holds
+ * nothing to release. */
 int scenario_load(const char *path, const char *const *overrides,
 		  size_t noverrides, struct scenario *out, char *err,
 		  size_t errlen);

@@ -1,7 +1,9 @@
 /* scenario/scenario_check.c - what no single key can say: defaults made from
  * other keys (name, output, CPU lists), and rules across keys (unique
  * names, devices that exist, CPUs that exist, param against slabs, a
- * restricted pool against bounce: never). */
+ * restricted pool against bounce: never). Every check runs, whatever the
+ * others found; a key whose value did not read holds its default here,
+ * and a required string that was missing is NULL. */
 #include "scenario/scenario_internal.h"
 #include "scenario/scenario_units.h"
 
@@ -47,7 +49,7 @@ static int resolve_names(struct sc_ctx *c, struct scenario *s)
 	if (!s->run.output)
 		s->run.output = concat3("results", "/", s->name);
 	if (!s->dir || !s->name || !s->run.output)
-		return sc_error(c, NULL, "", "out of memory");
+		return sc_oom(c, "");
 	return 0;
 }
 
@@ -74,10 +76,9 @@ static int check_param(struct sc_ctx *c, const struct scenario *s)
 		sc_path_key(path, "swiotlb", t->fields[i].key);
 		pos = sc_pos_find(c, path);
 		if (pos)
-			return sc_error(c, &pos->key, path, "cannot be set "
-					"together with swiotlb.param (expected "
-					"either param, or slabs, areas and "
-					"force)");
+			sc_error(c, &pos->key, path, "cannot be set together "
+				 "with swiotlb.param (expected either param, "
+				 "or slabs, areas and force)");
 	}
 	return 0;
 }
@@ -114,22 +115,23 @@ static int check_unique(struct sc_ctx *c, const char *list_key,
 			const char *a = *(char *const *)((const char *)list +
 				i * t->size + f->offset);
 
-			for (size_t j = 0; j < i; j++) {
+			for (size_t j = 0; a && j < i; j++) {
 				const char *b = *(char *const *)(
 					(const char *)list + j * t->size +
 					f->offset);
 				char p[SC_PATH_MAX], q[SC_PATH_MAX];
 				struct sc_mark m;
 
-				if (strcmp(a, b))
+				if (!b || strcmp(a, b))
 					continue;
 				sc_path_index(p, list_key, i);
 				sc_path_key(p, p, f->key);
 				sc_path_index(q, list_key, j);
 				m = sc_mark_of(c, p);
-				return sc_error(c, &m, p, "\"%s\" is also the "
-						"%s of %s (expected %s)", a,
-						f->key, q, f->expect);
+				sc_error(c, &m, p, "\"%s\" is also the %s of "
+					 "%s (expected %s)", a, f->key, q,
+					 f->expect);
+				break;
 			}
 		}
 	}
@@ -141,30 +143,28 @@ static int check_devices(struct sc_ctx *c, struct scenario *s)
 	char path[SC_PATH_MAX], base[SC_PATH_MAX];
 	struct sc_mark m;
 
-	if (check_unique(c, "devices", s->devices, s->ndevices))
-		return -1;
+	check_unique(c, "devices", s->devices, s->ndevices);
 	for (size_t i = 0; i < s->ndevices; i++) {
 		const struct scenario_device *d = &s->devices[i];
 
 		sc_path_index(base, "devices", i);
 		if (d->completion_cpu >= (int32_t)s->machine.cpus) {
 			sc_path_key(path, base, "completion_cpu");
-			m = sc_mark_of(c, path);
-			return sc_error(c, &m, path, "CPU %" PRId32 " does not "
-					"exist (expected -1, or a CPU below "
-					"machine.cpus, %" PRIu32 ")",
-					d->completion_cpu, s->machine.cpus);
+			m = sc_blame(c, path, "machine.cpus");
+			sc_error(c, &m, path, "CPU %" PRId32 " does not exist "
+				 "(expected -1, or a CPU below machine.cpus, %"
+				 PRIu32 ")", d->completion_cpu,
+				 s->machine.cpus);
 		}
 		sc_path_key(path, base, "restricted_pool");
-		if (check_paged(c, s, path, d->restricted_pool))
-			return -1;
+		check_paged(c, s, path, d->restricted_pool);
 		if (d->restricted_pool && d->bounce == SCENARIO_BOUNCE_NEVER) {
 			sc_path_key(path, base, "bounce");
 			m = sc_mark_of(c, path);
-			return sc_error(c, &m, path, "never, but the device has "
-					"a restricted pool, whose maps always "
-					"bounce (expected auto or always, or "
-					"no restricted_pool)");
+			sc_error(c, &m, path, "never, but the device has a "
+				 "restricted pool, whose maps always bounce "
+				 "(expected auto or always, or no "
+				 "restricted_pool)");
 		}
 	}
 	return 0;
@@ -173,7 +173,7 @@ static int check_devices(struct sc_ctx *c, struct scenario *s)
 static int find_device(const struct scenario *s, const char *name)
 {
 	for (size_t i = 0; i < s->ndevices; i++)
-		if (!strcmp(s->devices[i].name, name))
+		if (s->devices[i].name && !strcmp(s->devices[i].name, name))
 			return (int)i;
 	return -1;
 }
@@ -191,8 +191,9 @@ static int unknown_device(struct sc_ctx *c, const struct scenario *s,
 	for (size_t i = 0; i < s->ndevices; i++) {
 		size_t used = strlen(names);
 
-		snprintf(names + used, sizeof(names) - used, "%s%s",
-			 i ? ", " : "", s->devices[i].name);
+		if (s->devices[i].name)
+			snprintf(names + used, sizeof(names) - used, "%s%s",
+				 used ? ", " : "", s->devices[i].name);
 	}
 	return sc_error(c, &m, path, "no device named \"%s\" (expected one "
 			"of: %s)", name, names);
@@ -220,7 +221,7 @@ static int resolve_cpus(struct sc_ctx *c, const struct scenario *s,
 	}
 	if (w->cpus.cpu[w->cpus.n - 1] <= last)
 		return 0;
-	m = sc_mark_of(c, path);
+	m = sc_blame(c, path, "machine.cpus");
 	return sc_error(c, &m, path, "\"%s\": CPU %" PRIu32 " does not exist "
 			"(expected CPUs below machine.cpus, %" PRIu32 ")",
 			w->cpus.text, w->cpus.cpu[w->cpus.n - 1],
@@ -231,9 +232,8 @@ static int resolve_workloads(struct sc_ctx *c, struct scenario *s)
 {
 	char path[SC_PATH_MAX], base[SC_PATH_MAX];
 
-	if (check_unique(c, "workloads", s->workloads, s->nworkloads))
-		return -1;
-	for (size_t i = 0; i < s->nworkloads; i++) {
+	check_unique(c, "workloads", s->workloads, s->nworkloads);
+	for (size_t i = 0; i < s->nworkloads && !sc_stop(c); i++) {
 		struct scenario_workload *w = &s->workloads[i];
 
 		sc_path_index(base, "workloads", i);
@@ -242,11 +242,10 @@ static int resolve_workloads(struct sc_ctx *c, struct scenario *s)
 			w->device_index = find_device(s, w->device);
 			sc_path_key(path, base, "device");
 			if (w->device_index < 0)
-				return unknown_device(c, s, path, w->device);
+				unknown_device(c, s, path, w->device);
 		}
 		sc_path_key(path, base, "cpus");
-		if (resolve_cpus(c, s, w, path))
-			return -1;
+		resolve_cpus(c, s, w, path);
 		if (w->file) {
 			bool root = !strcmp(s->dir, "/");
 
@@ -254,8 +253,7 @@ static int resolve_workloads(struct sc_ctx *c, struct scenario *s)
 				? strdup(w->file)
 				: concat3(s->dir, root ? "" : "/", w->file);
 			if (!w->file_path)
-				return sc_error(c, NULL, base,
-						"out of memory");
+				return sc_oom(c, base);
 		}
 	}
 	return 0;
@@ -270,8 +268,7 @@ static int check_run(struct sc_ctx *c, const struct scenario *s)
 		return 0;
 	units_format_time(s->run.warmup, warmup);
 	units_format_time(s->run.duration, duration);
-	m = sc_mark_of(c, sc_pos_find(c, "run.warmup") ? "run.warmup"
-						      : "run.duration");
+	m = sc_blame(c, "run.warmup", "run.duration");
 	return sc_error(c, &m, "run.warmup", "%s is not shorter than "
 			"run.duration, %s (expected a warmup shorter than the "
 			"run)", warmup, duration);
@@ -279,10 +276,13 @@ static int check_run(struct sc_ctx *c, const struct scenario *s)
 
 int sc_resolve(struct sc_ctx *c, struct scenario *s)
 {
-	if (resolve_names(c, s) || check_param(c, s) ||
-	    check_paged(c, s, "swiotlb.start", s->swiotlb.start) ||
-	    check_devices(c, s) || resolve_workloads(c, s) ||
-	    check_run(c, s))
+	if (resolve_names(c, s))
 		return -1;
+	check_param(c, s);
+	check_paged(c, s, "swiotlb.start", s->swiotlb.start);
+	check_devices(c, s);
+	if (resolve_workloads(c, s))
+		return -1;
+	check_run(c, s);
 	return 0;
 }

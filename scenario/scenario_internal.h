@@ -28,6 +28,15 @@ struct sc_pos {
 	struct sc_mark key, value;
 };
 
+/* One recorded error: its line of text, the key path it is about (for
+ * reporting each path once) and where it points (for sorting). */
+struct sc_error {
+	char text[SCENARIO_ERR_MAX];
+	char *path;
+	size_t place[3];
+	size_t seq;
+};
+
 struct sc_ctx {
 	const char *file;                /* names the file in messages */
 	const char *const *overrides;
@@ -36,22 +45,49 @@ struct sc_ctx {
 	size_t npos, pos_cap;
 	int *origin;                     /* by node id - 1; -1: the file */
 	size_t norigin;
-	char *err;
+	char *err;                       /* the caller's buffer */
 	size_t errlen;
+	struct sc_error errors[SCENARIO_ERRORS_MAX];
+	size_t nerrors;
+	bool more;                       /* errors past the limit were lost */
+	bool fatal;                      /* nothing more can be checked */
 	char cyaml_msg[256];             /* libcyaml's first error */
 };
 
-/* Formats "FILE:LINE:COLUMN: PATH: what (expected ...)" (or "--set SPEC:
- * PATH: ..." for a mark from an override) into c->err. Path "" is the
- * document, printed "(document)"; a NULL path is left out (only for an
- * override that has no key path). Returns -1. */
+/* Errors (scenario_errors.c). A check that finds a mistake records it with
+ * sc_error() and returns -1, and its caller goes on with the next check:
+ * the load collects every error, up to SCENARIO_ERRORS_MAX, and fails at
+ * the end with all of them, one line each, sorted by place. A check that
+ * finds a bad value leaves the default in its place, so later checks see
+ * a whole scenario. New checks plug in the same way: sc_error() and on.
+ *
+ * sc_error formats "FILE:LINE:COLUMN: PATH: what (expected ...)" (or
+ * "--set SPEC: PATH: ..." for a mark from an override; "FILE: PATH: ..."
+ * without a mark). Path "" is the document, printed "(document)"; a NULL
+ * path is left out (only for an override that has no key path). Only the
+ * first error about a path is kept. Returns -1.
+ * sc_fatal records an error after which nothing can be checked (the YAML
+ * does not read, memory ran out); sc_oom is sc_fatal for out of memory.
+ * sc_stop says whether to stop looking: fatal, or the limit reached. */
 int sc_error(struct sc_ctx *c, const struct sc_mark *m, const char *path,
 	     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int sc_fatal(struct sc_ctx *c, const struct sc_mark *m, const char *path,
+	     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int sc_oom(struct sc_ctx *c, const char *path);
+bool sc_stop(const struct sc_ctx *c);
+/* Writes the recorded errors into c->err, sorted; then releases them. */
+void sc_errors_finish(struct sc_ctx *c);
+void sc_errors_free(struct sc_ctx *c);
 
 /* The position of the key at path, or NULL when it was not written. */
 const struct sc_pos *sc_pos_find(const struct sc_ctx *c, const char *path);
 /* The mark of the value at path, or of its nearest written ancestor. */
 struct sc_mark sc_mark_of(const struct sc_ctx *c, const char *path);
+/* Where to point for a rule between the keys at paths a and b: at an
+ * override that set either (the later one when both did: the user's last
+ * word caused it), else at a if written, else at b if written, else at
+ * a's nearest written ancestor. */
+struct sc_mark sc_blame(const struct sc_ctx *c, const char *a, const char *b);
 void sc_ctx_free(struct sc_ctx *c);
 int sc_add_position(struct sc_ctx *c, const char *path, struct sc_mark key,
 		    struct sc_mark value);

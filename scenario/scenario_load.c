@@ -1,6 +1,8 @@
 /* scenario/scenario_load.c - scenario_load(): the libyaml pass, then libcyaml
  * loads the document through a schema built from the field tables (every
- * value as its text), then each text is read by its field's grammar. */
+ * value as its text), then each text is read by its field's grammar. A
+ * value that does not read is reported and its default used, so every
+ * error of the scenario is found in one load. */
 #include "scenario/scenario_internal.h"
 
 #include <assert.h>
@@ -10,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* What libcyaml fills for one key: the value's text (or nested mapping,
  * or list entries) and, for a list, how many entries. A mapping of table t
@@ -123,15 +126,14 @@ static int convert_list(struct sc_ctx *c, const struct sc_field *f,
 
 	*(char **)(obj + f->offset) = list;
 	if (!list)
-		return sc_error(c, NULL, path, "out of memory");
+		return sc_oom(c, path);
 	*(size_t *)(obj + f->count_offset) = n;
-	for (size_t j = 0; j < n; j++) {
+	for (size_t j = 0; j < n && !sc_stop(c); j++) {
 		const char *raw = (const char *)slot->p + j * raw_size(f->sub);
 
 		sc_path_index(entry_path, path, j);
-		if (convert_struct(c, f->sub, (const struct raw_slot *)raw,
-				   list + j * f->sub->size, entry_path))
-			return -1;
+		convert_struct(c, f->sub, (const struct raw_slot *)raw,
+			       list + j * f->sub->size, entry_path);
 	}
 	return 0;
 }
@@ -141,7 +143,8 @@ static bool required_here(const struct sc_field *f, int kind)
 	return kind < 0 ? f->required != 0 : (f->required & SC_KIND(kind));
 }
 
-/* Field i of t: from its text, or its default when not written. */
+/* Field i of t: from its text, or its default when not written (or when
+ * its text is wrong: reported, and the default stands in). */
 static int convert_field(struct sc_ctx *c, const struct sc_table *t,
 			 size_t i, const struct raw_slot *raw, char *obj,
 			 const char *path, int kind)
@@ -175,7 +178,12 @@ static int convert_field(struct sc_ctx *c, const struct sc_table *t,
 	}
 	if (sc_parse_value(f, text, obj + f->offset, why, sizeof(why))) {
 		m = sc_mark_of(c, fpath);
-		return sc_error(c, &m, fpath, "%s (expected %s)", why, expect);
+		sc_error(c, &m, fpath, "%s (expected %s)", why, expect);
+		text = sc_default(f, kind);
+		if (text)
+			sc_parse_value(f, text, obj + f->offset, why,
+				       sizeof(why));
+		return -1;
 	}
 	return 0;
 }
@@ -188,15 +196,12 @@ static int convert_struct(struct sc_ctx *c, const struct sc_table *t,
 
 	/* The kind first: it decides the defaults of the other keys. */
 	if (t->kind_field >= 0) {
-		if (convert_field(c, t, (size_t)t->kind_field, raw, obj, path,
-				  -1))
-			return -1;
+		convert_field(c, t, (size_t)t->kind_field, raw, obj, path, -1);
 		kind = sc_kind_of(t, obj);
 	}
-	for (size_t i = 0; i < t->nfields; i++)
-		if ((int)i != t->kind_field &&
-		    convert_field(c, t, i, raw, obj, path, kind))
-			return -1;
+	for (size_t i = 0; i < t->nfields && !sc_stop(c); i++)
+		if ((int)i != t->kind_field)
+			convert_field(c, t, i, raw, obj, path, kind);
 	return 0;
 }
 
@@ -219,11 +224,11 @@ static int load_prepared(struct sc_ctx *c, const char *yaml, size_t len,
 
 	top.mapping.fields = build_fields(&sc_scenario_table);
 	if (!top.mapping.fields)
-		return sc_error(c, NULL, "", "out of memory");
+		return sc_oom(c, "");
 	e = cyaml_load_data((const uint8_t *)yaml, len, &cfg, &top,
 			    (cyaml_data_t **)&raw, NULL);
 	if (e != CYAML_OK)
-		r = sc_error(c, NULL, "", "libcyaml cannot load the document: "
+		r = sc_fatal(c, NULL, "", "libcyaml cannot load the document: "
 			     "%s%s%s", cyaml_strerror(e),
 			     c->cyaml_msg[0] ? ": " : "", c->cyaml_msg);
 	else
@@ -238,27 +243,35 @@ int scenario_load_string(const char *text, size_t len, const char *path,
 			 const char *const *overrides, size_t noverrides,
 			 struct scenario *out, char *err, size_t errlen)
 {
-	struct sc_ctx c = {
-		.file = path, .overrides = overrides,
-		.noverrides = noverrides, .err = err, .errlen = errlen,
-	};
+	struct sc_ctx *c = calloc(1, sizeof(*c));
 	char *yaml = NULL;
 	size_t yaml_len = 0;
-	int r;
+	bool failed;
 
 	assert(out && path && err && errlen && (text || !len));
 	memset(out, 0, sizeof(*out));
 	err[0] = '\0';
-	r = sc_yaml_prepare(&c, text, len, &yaml, &yaml_len);
-	if (!r)
-		r = load_prepared(&c, yaml, yaml_len, out);
-	if (!r)
-		r = sc_resolve(&c, out);
+	if (!c) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	*c = (struct sc_ctx){
+		.file = path, .overrides = overrides,
+		.noverrides = noverrides, .err = err, .errlen = errlen,
+	};
+	if (!sc_yaml_prepare(c, text, len, &yaml, &yaml_len) &&
+	    !load_prepared(c, yaml, yaml_len, out) && !sc_stop(c))
+		sc_resolve(c, out);
+	failed = c->nerrors > 0 || c->fatal;
+	if (failed)
+		sc_errors_finish(c);
+	sc_errors_free(c);
 	free(yaml);
-	sc_ctx_free(&c);
-	if (r)
+	sc_ctx_free(c);
+	free(c);
+	if (failed)
 		scenario_free(out);
-	return r;
+	return failed ? -1 : 0;
 }
 
 int scenario_load(const char *path, const char *const *overrides,
@@ -266,6 +279,7 @@ int scenario_load(const char *path, const char *const *overrides,
 		  size_t errlen)
 {
 	FILE *f;
+	struct stat st;
 	char *text = NULL;
 	size_t len = 0, cap = 0;
 	int r;
@@ -276,6 +290,12 @@ int scenario_load(const char *path, const char *const *overrides,
 	if (!f) {
 		snprintf(err, errlen, "%s: cannot read: %s", path,
 			 strerror(errno));
+		return -1;
+	}
+	if (!fstat(fileno(f), &st) && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		snprintf(err, errlen, "%s: cannot read: is a directory "
+			 "(expected a scenario file)", path);
 		return -1;
 	}
 	for (;;) {

@@ -150,7 +150,7 @@ static int list_entry(struct walk *w, int seq, size_t index)
 	id = new_node(w, yaml_document_add_mapping(w->doc, NULL,
 						    YAML_BLOCK_MAPPING_STYLE));
 	if (!id || !yaml_document_append_sequence_item(w->doc, seq, id)) {
-		sc_error(w->c, &w->mark, w->canon, "out of memory");
+		sc_oom(w->c, w->canon);
 		return -1;
 	}
 	return id;
@@ -162,7 +162,7 @@ static int replace_value(struct walk *w, int map, size_t k, const char *text)
 	yaml_node_t *n;
 
 	if (!id)
-		return sc_error(w->c, &w->mark, w->canon, "out of memory");
+		return sc_oom(w->c, w->canon);
 	n = yaml_document_get_node(w->doc, map);
 	n->data.mapping.pairs.start[k].value = id;
 	return 0;
@@ -174,7 +174,7 @@ static int walk_path(struct walk *w, const struct segment *seg, size_t n,
 {
 	const struct sc_table *t = &sc_scenario_table;
 	int node = 1;
-	char keys[SCENARIO_ERR_MAX];
+	char keys[SCENARIO_ERR_MAX], hint[SCENARIO_ERR_MAX];
 
 	for (size_t i = 0; i < n; i++) {
 		const struct sc_field *f = seg[i].is_index
@@ -185,9 +185,11 @@ static int walk_path(struct walk *w, const struct segment *seg, size_t n,
 
 		if (!f) {
 			sc_key_list(t, -1, keys, sizeof(keys));
+			sc_suggest_key(t, -1, seg[i].name, hint, sizeof(hint));
 			sc_path_key(w->canon, w->canon, seg[i].name);
-			return sc_error(w->c, &w->mark, w->canon, "unknown key "
-					"(expected one of: %s)", keys);
+			return sc_error(w->c, &w->mark, w->canon, "unknown key"
+					"%s%s (expected one of: %s)",
+					hint[0] ? "; " : "", hint, keys);
 		}
 		sc_path_key(w->canon, w->canon, f->key);
 		if (f->type != SC_MAP && f->type != SC_LIST && !last)
@@ -208,8 +210,7 @@ static int walk_path(struct walk *w, const struct segment *seg, size_t n,
 					f->sub->fields[0].key);
 		id = child(w, node, f, &k);
 		if (!id)
-			return sc_error(w->c, &w->mark, w->canon,
-					"out of memory");
+			return sc_oom(w->c, w->canon);
 		if (f->type != SC_MAP && f->type != SC_LIST)
 			return replace_value(w, node, k, value);
 		if (f->type == SC_LIST) {

@@ -1,42 +1,10 @@
-/* scenario/scenario_pos.c - where things are: key paths, the line and column
- * (or --set override) of every key, and the one-line error message built
- * from them. */
+/* scenario/scenario_pos.c - where things are: key paths, and the line and
+ * column (or --set override) of every key. */
 #include "scenario/scenario_internal.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-int sc_error(struct sc_ctx *c, const struct sc_mark *m, const char *path,
-	     const char *fmt, ...)
-{
-	char what[SCENARIO_ERR_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	if (m && m->origin >= 0 && !path)
-		snprintf(c->err, c->errlen, "--set %s: %s",
-			 c->overrides[m->origin], what);
-	else if (m && m->origin >= 0)
-		snprintf(c->err, c->errlen, "--set %s: %s: %s",
-			 c->overrides[m->origin], *path ? path : "(document)",
-			 what);
-	else if (m)
-		snprintf(c->err, c->errlen, "%s:%zu:%zu: %s: %s", c->file,
-			 m->line, m->column,
-			 path && *path ? path : "(document)", what);
-	else
-		snprintf(c->err, c->errlen, "%s: %s: %s", c->file,
-			 path && *path ? path : "(document)", what);
-	/* One line, whatever the document's strings hold. */
-	for (char *p = c->err; *p; p++)
-		if ((unsigned char)*p < 0x20)
-			*p = '?';
-	return -1;
-}
 
 /* out may be path itself; a path too long for SC_PATH_MAX is cut. */
 static void path_join(char *out, const char *path, const char *sep,
@@ -99,6 +67,20 @@ struct sc_mark sc_mark_of(const struct sc_ctx *c, const char *path)
 	return (struct sc_mark){ 1, 1, -1 };
 }
 
+struct sc_mark sc_blame(const struct sc_ctx *c, const char *a, const char *b)
+{
+	const struct sc_pos *pa = sc_pos_find(c, a), *pb = sc_pos_find(c, b);
+	int oa = pa ? pa->value.origin : -1, ob = pb ? pb->value.origin : -1;
+
+	if (oa >= 0 || ob >= 0)
+		return oa > ob ? pa->value : pb->value;
+	if (pa)
+		return pa->value;
+	if (pb)
+		return pb->value;
+	return sc_mark_of(c, a);
+}
+
 void sc_clear_positions(struct sc_ctx *c)
 {
 	for (size_t i = 0; i < c->npos; i++)
@@ -124,13 +106,13 @@ int sc_add_position(struct sc_ctx *c, const char *path,
 		struct sc_pos *p = realloc(c->pos, cap * sizeof(*p));
 
 		if (!p)
-			return sc_error(c, NULL, path, "out of memory");
+			return sc_oom(c, path);
 		c->pos = p;
 		c->pos_cap = cap;
 	}
 	c->pos[c->npos].path = strdup(path);
 	if (!c->pos[c->npos].path)
-		return sc_error(c, NULL, path, "out of memory");
+		return sc_oom(c, path);
 	c->pos[c->npos].key = key;
 	c->pos[c->npos].value = value;
 	c->npos++;

@@ -103,6 +103,15 @@ void sc_expect(const struct sc_field *f, char *buf, size_t len);
 /* The default of f for that kind, as text (NULL for none). */
 const char *sc_default(const struct sc_field *f, int kind);
 
+/* "did you mean `queue_depth`?" for an unknown key of table t (of that
+ * kind; -1: any), or for a name fio uses; "" when nothing is close
+ * (scenario_suggest.c). */
+void sc_suggest_key(const struct sc_table *t, int kind, const char *key,
+		    char *buf, size_t len);
+/* The same for a choice of an enum. */
+void sc_suggest_name(const struct sc_name *names, const char *name,
+		     char *buf, size_t len);
+
 /* Reads `text` into the member at `member` (with its range checks).
  * Returns 0, or -1 with what is wrong in why (quoting the text). The
  * member may hold an earlier value: strings and lists are released. */

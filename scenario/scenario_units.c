@@ -33,8 +33,9 @@ static const struct unit size_units[] = {
 	{ NULL, 0 },
 };
 
+/* No bare numbers: "100" would be 100 ns, a trap when 100 ms was meant. */
 static const struct unit time_units[] = {
-	{ "", 1 }, { "ns", 1 }, { "us", 1000 }, { "\xc2\xb5s", 1000 },
+	{ "ns", 1 }, { "us", 1000 }, { "\xc2\xb5s", 1000 },
 	{ "ms", 1000000ULL }, { "s", 1000000000ULL },
 	{ NULL, 0 },
 };
@@ -204,6 +205,13 @@ static int parse_exact(const char *text, const struct unit *units,
 		return units_fail(why, len, "\"%s\" has too many digits", s);
 	p = skip_blanks(p);
 	u = find_unit(units, p);
+	if (!u && !*p && mant == 0) {
+		*out = 0;           /* nothing is nothing in any unit */
+		return 0;
+	}
+	if (!u && !*p)
+		return units_fail(why, len, "\"%s\" has no unit; only 0 may "
+				  "be written without one", s);
 	if (!u)
 		return units_fail(why, len, "\"%s\" has an unknown unit \"%s\"",
 				  s, p);

@@ -8,8 +8,10 @@
  *              T Ti TiB = 2^40; kB KB = 10^3, MB = 10^6, GB = 10^9,
  *              TB = 10^12. "1.5k" is 1536; the result must be a whole
  *              number of bytes. Also 0x hex, without a unit.
- *   time       DECIMAL then ns, us (or µs), ms or s; none = ns. The result
- *              must be a whole number of nanoseconds.
+ *   time       DECIMAL then ns, us (or µs), ms or s; the unit is required
+ *              (a bare number of nanoseconds is a trap when milliseconds
+ *              were meant), except for 0. The result must be a whole
+ *              number of nanoseconds.
  *   bandwidth  REAL then B/s kB/s KB/s MB/s GB/s TB/s (powers of 1000),
  *              KiB/s MiB/s GiB/s TiB/s (powers of 1024), bit/s kbit/s
  *              Mbit/s Gbit/s Tbit/s (bits, powers of 1000); none = B/s.

@@ -193,6 +193,16 @@ static int parse_double(const struct sc_field *f, const char *text,
 	return 0;
 }
 
+static int not_a_choice(const struct sc_field *f, const char *text,
+			char *why, size_t len)
+{
+	char hint[SCENARIO_ERR_MAX];
+
+	sc_suggest_name(f->names, text, hint, sizeof(hint));
+	return units_fail(why, len, "\"%s\" is not a choice%s%s", text,
+			  hint[0] ? "; " : "", hint);
+}
+
 int sc_parse_value(const struct sc_field *f, const char *text, void *member,
 		   char *why, size_t len)
 {
@@ -237,8 +247,7 @@ int sc_parse_value(const struct sc_field *f, const char *text, void *member,
 	case SC_ENUM:
 		e = sc_enum_value(f->names, text);
 		if (e < 0)
-			return units_fail(why, len, "\"%s\" is not a choice",
-					  text);
+			return not_a_choice(f, text, why, len);
 		memcpy(member, &e, sizeof(e));
 		return 0;
 	case SC_SIZE_DIST:

@@ -149,7 +149,7 @@ static int syntax_error(struct sc_ctx *c, yaml_parser_t *p, const char *text,
 		   ? p->problem_offset : p->problem_mark.index, path);
 	switch (p->error) {
 	case YAML_READER_ERROR:
-		return sc_error(c, &m, path, "not YAML text: %s (expected "
+		return sc_fatal(c, &m, path, "not YAML text: %s (expected "
 				"UTF-8 text without control characters)",
 				p->problem);
 	case YAML_SCANNER_ERROR:
@@ -157,16 +157,16 @@ static int syntax_error(struct sc_ctx *c, yaml_parser_t *p, const char *text,
 	case YAML_COMPOSER_ERROR:
 		break;
 	default:
-		return sc_error(c, NULL, "", "cannot read the YAML: %s",
+		return sc_fatal(c, NULL, "", "cannot read the YAML: %s",
 				p->problem ? p->problem : "out of memory");
 	}
 	if (p->context)
-		return sc_error(c, &m, path, "YAML syntax error: %s (%s "
+		return sc_fatal(c, &m, path, "YAML syntax error: %s (%s "
 				"started at line %zu, column %zu)",
 				p->problem, p->context,
 				p->context_mark.line + 1,
 				p->context_mark.column + 1);
-	return sc_error(c, &m, path, "YAML syntax error: %s", p->problem);
+	return sc_fatal(c, &m, path, "YAML syntax error: %s", p->problem);
 }
 
 /* Loads the first document, and makes sure no second one follows. */
@@ -178,7 +178,7 @@ static int load_document(struct sc_ctx *c, const char *text, size_t len,
 	int r = 0;
 
 	if (!yaml_parser_initialize(&p))
-		return sc_error(c, NULL, "", "out of memory");
+		return sc_oom(c, "");
 	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&p, doc)) {
 		r = syntax_error(c, &p, text, len);
@@ -194,7 +194,7 @@ static int load_document(struct sc_ctx *c, const char *text, size_t len,
 			struct sc_mark m = { extra.start_mark.line + 1,
 					     extra.start_mark.column + 1, -1 };
 
-			r = sc_error(c, &m, "", "a second YAML document "
+			r = sc_fatal(c, &m, "", "a second YAML document "
 				     "(expected one document per scenario)");
 		}
 		yaml_document_delete(&extra);
@@ -240,7 +240,7 @@ static int emit_document(struct sc_ctx *c, yaml_document_t *doc, char **out,
 
 	if (!yaml_emitter_initialize(&em)) {
 		yaml_document_delete(doc);
-		return sc_error(c, NULL, "", "out of memory");
+		return sc_oom(c, "");
 	}
 	yaml_emitter_set_output(&em, write_out, &b);
 	yaml_emitter_set_unicode(&em, 1);
@@ -256,7 +256,7 @@ static int emit_document(struct sc_ctx *c, yaml_document_t *doc, char **out,
 	yaml_emitter_delete(&em);
 	if (!ok || !b.data) {
 		free(b.data);
-		return sc_error(c, NULL, "", "cannot print the document: %s",
+		return sc_fatal(c, NULL, "", "cannot print the document: %s",
 				problem);
 	}
 	*out = b.data;
@@ -272,13 +272,13 @@ int sc_yaml_prepare(struct sc_ctx *c, const char *text, size_t len,
 	if (load_document(c, text, len, &doc))
 		return -1;
 	/* Check the file as written first, so that its own mistakes are
-	 * reported at their place; then again with the overrides in. */
+	 * reported at their place (and taken out); then again with the
+	 * overrides in, for what they bring. */
 	if (sc_check_shape(c, &doc))
 		goto fail;
-	for (size_t i = 0; i < c->noverrides; i++)
-		if (sc_apply_override(c, &doc, i))
-			goto fail;
-	if (c->noverrides && sc_check_shape(c, &doc))
+	for (size_t i = 0; i < c->noverrides && !sc_stop(c); i++)
+		sc_apply_override(c, &doc, i);
+	if (sc_stop(c) || (c->noverrides && sc_check_shape(c, &doc)))
 		goto fail;
 	return emit_document(c, &doc, out, outlen);
 fail:

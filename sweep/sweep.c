@@ -138,7 +138,7 @@ static int prepare_outdir(struct plan *pl, FILE *msgs)
 
 static int load_plan(struct plan *pl, const struct sweep_options *o)
 {
-	char err[SCENARIO_ERR_MAX];
+	char err[SCENARIO_ERRS_LEN];
 
 	memset(pl, 0, sizeof(*pl));
 	pl->o = o;
@@ -197,12 +197,35 @@ void plan_point_dir(const struct plan *pl, size_t p, char *buf, size_t len)
 	snprintf(buf, len, "%s/points/%s", pl->outdir, id);
 }
 
+/* The loader's errors, one a line, as one line ("; " between them): a
+ * failed point is one line of failures.txt. */
+static char *one_line(const char *err)
+{
+	size_t n = strlen(err) + 1;
+	char *s;
+
+	for (const char *p = err; *p; p++)
+		n += *p == '\n';
+	s = malloc(n);
+	if (!s)
+		return NULL;
+	for (char *q = s; ; err++) {
+		if (*err == '\n') {
+			*q++ = ';';
+			*q++ = ' ';
+		} else if (!(*q++ = *err)) {
+			break;
+		}
+	}
+	return s;
+}
+
 /* Decides what each point needs: its values are checked by loading the
  * scenario with them (a bad value fails the point before any run), and a
  * point whose folder holds the same resolved scenario is done. */
 static void triage(struct plan *pl)
 {
-	char err[SCENARIO_ERR_MAX], dir[PATH_MAX + 300];
+	char err[SCENARIO_ERRS_LEN], dir[PATH_MAX + 300];
 
 	for (size_t p = 0; p < pl->grid.npoints; p++) {
 		struct point *pt = &pl->points[p];
@@ -218,7 +241,7 @@ static void triage(struct plan *pl)
 		if (scenario_load(pl->o->scenario, (const char *const *)ov, n,
 				  &s, err, sizeof(err))) {
 			pt->state = POINT_FAILED;
-			pt->error = strdup(err);
+			pt->error = one_line(err);
 			plan_free_overrides(pl, ov, n);
 			continue;
 		}

@@ -319,8 +319,10 @@ static void test_release_after_copy(void)
 	fixture_free(&f);
 }
 
-/* A device at depth 2: requests served two at a time for latency +
- * bytes / rate, in order; interrupts queue on the completion CPU. */
+/* A device at depth 2: requests served two at a time; their transfers
+ * (1000 bytes at 2 bytes/ns: 500 ns) take the link one after another, each
+ * followed by its 500 ns of latency; interrupts queue on the completion
+ * CPU. */
 static void test_device_queue(void)
 {
 	struct machine_config cfg;
@@ -343,9 +345,9 @@ static void test_device_queue(void)
 	CHECK_EQ(machine_device_in_flight(d), 2);
 	CHECK_EQ(machine_device_waiting(d), 3);
 	machine_run(f.m);
-	static const sim_time_t started[] = { 0, 0, 1000, 1000, 2000 };
-	static const sim_time_t completed[] = { 1000, 1000, 2000, 2000, 3000 };
-	static const sim_time_t handled[] = { 1100, 1200, 2100, 2200, 3100 };
+	static const sim_time_t started[] = { 0, 0, 1000, 1500, 2000 };
+	static const sim_time_t completed[] = { 1000, 1500, 2000, 2500, 3000 };
+	static const sim_time_t handled[] = { 1100, 1600, 2100, 2600, 3100 };
 	CHECK_EQ(log.n, 5);
 	for (size_t i = 0; i < 5 && i < log.n; i++) {
 		CHECK_EQ(log.r[i].submitted, 0);
@@ -356,6 +358,46 @@ static void test_device_queue(void)
 	}
 	CHECK_EQ(stats_counters(machine_stats(f.m))->irqs, 5);
 	CHECK(machine_idle(f.m));
+	fixture_free(&f);
+}
+
+/* A device's bandwidth is its own, shared by every request in service: a
+ * 1 GB/s device 12 requests deep moves 64 KiB reads at 1 GB/s in all (not
+ * 12 GB/s, a request each), and a lone request still takes latency plus
+ * its transfer. */
+static void test_device_shared_link(void)
+{
+	enum { N = 240, BYTES = 65536, DEPTH = 12 };
+	struct machine_config cfg;
+	struct fixture f;
+	static struct io_log log;
+	sim_time_t last = 0;
+	double rate;
+
+	memset(&log, 0, sizeof(log));
+	fixture_config(&cfg, 1, 1024, 1, false);
+	cfg.costs.irq_ns = 0;
+	quiet_device(&dev0, "nvme0");
+	dev0.queue_depth = DEPTH;
+	dev0.latency_ns = 10000;
+	dev0.bytes_per_ns = 1.0;
+	cfg.devices = &dev0;
+	cfg.ndevices = 1;
+	if (!fixture_new(&f, &cfg))
+		return;
+	struct machine_device *d = machine_device_find(f.m, "nvme0");
+	for (int i = 0; i < N; i++)
+		CHECK(machine_device_submit(f.m, d, BYTES, 0, on_io, &log) == 0);
+	machine_run(f.m);
+	CHECK_EQ(log.n, N);
+	for (size_t i = 0; i < log.n; i++)
+		if (log.r[i].completed > last)
+			last = log.r[i].completed;
+	rate = (double)N * BYTES / (double)last;
+	CHECK(rate > 0.99 && rate <= 1.0);
+	CHECK_EQ(log.r[0].completed, 10000 + BYTES);
+	/* The second waits for the first's transfer only. */
+	CHECK_EQ(log.r[1].completed, 10000 + 2 * BYTES);
 	fixture_free(&f);
 }
 
@@ -652,6 +694,7 @@ int main(void)
 	RUN(test_unmap_and_sync_costs);
 	RUN(test_release_after_copy);
 	RUN(test_device_queue);
+	RUN(test_device_shared_link);
 	RUN(test_interrupt_priority);
 	RUN(test_littles_law);
 	RUN(test_config_errors);

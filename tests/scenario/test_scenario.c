@@ -42,18 +42,19 @@ static bool load(const char *name, const char *const *ov, size_t nov,
 	return true;
 }
 
-/* Checks that err starts with `prefix` and says `reason`, on one line. */
+/* Checks that err's first line starts with `prefix` and says `reason`. */
 static void check_message(const char *err, const char *prefix,
 			  const char *reason, int line)
 {
+	size_t first = strcspn(err, "\n");
+	const char *at = strstr(err, reason);
+
 	if (strncmp(err, prefix, strlen(prefix)))
 		tu_fail(__FILE__, line, "message \"%s\" does not start with "
 			"\"%s\"", err, prefix);
-	if (!strstr(err, reason))
-		tu_fail(__FILE__, line, "message \"%s\" does not say \"%s\"",
-			err, reason);
-	if (strchr(err, '\n'))
-		tu_fail(__FILE__, line, "message \"%s\" is not one line", err);
+	if (!at || (size_t)(at - err) >= first)
+		tu_fail(__FILE__, line, "message \"%s\" does not say \"%s\" "
+			"on its first line", err, reason);
 }
 
 /* Loading data file `name` fails with "PATH:" + where_key + ...reason. */
@@ -297,7 +298,8 @@ static void test_units(void)
 		{ "99999999T", UINT64_MAX }, { "4 k B", UINT64_MAX },
 	};
 	static const struct size_case times[] = {
-		{ "100", 100 }, { "100ns", 100 }, { "500us", 500 * US },
+		{ "100", UINT64_MAX }, { "0", 0 }, { "0.0", 0 },
+		{ "100ns", 100 }, { "500us", 500 * US },
 		{ "500\xc2\xb5s", 500 * US }, { "10ms", 10 * MS },
 		{ "1.5ms", 1500 * US }, { "2s", 2 * SEC },
 		{ "0.25s", 250 * MS },
@@ -525,6 +527,130 @@ static void test_error_cross_checks(void)
 		   "always, never");
 }
 
+/* Every error of a file at once, in file order, one line each, each
+ * FILE:LINE:COLUMN: KEY: message; a bad value does not hide the checks
+ * after it. */
+static void test_all_errors_at_once(void)
+{
+	static const char *const want[] = {
+		"4:3: machine.memry: unknown key; did you mean `memory`?",
+		"8:14: devices[0].latency: \"fast\" is not a number",
+		"9:5: devices[0].iodepth: unknown key; did you mean "
+		"`queue_depth`? (fio's iodepth)",
+		"13:13: workloads[0].device: no device named \"nvme1\"",
+		"14:5: workloads[0].bs: unknown key; did you mean `size`?",
+		"15:5: workloads[0].numjobs: unknown key; did you mean "
+		"`cpus`? (fio's numjobs: one CPU per job",
+		"16:11: workloads[0].cpus: \"0-7\": CPU 7 does not exist",
+		"19:11: run.warmup: 20ms is not shorter than run.duration",
+	};
+	const size_t n = sizeof(want) / sizeof(want[0]);
+	struct scenario s;
+	char err[SCENARIO_ERRS_LEN], prefix[1200];
+	const char *line = err;
+
+	if (!scenario_load(data("bad-many.yaml"), NULL, 0, &s, err,
+			   sizeof(err))) {
+		tu_fail(__FILE__, __LINE__, "bad-many.yaml loaded");
+		scenario_free(&s);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		snprintf(prefix, sizeof(prefix), "%s:%s",
+			 data("bad-many.yaml"), want[i]);
+		CHECK(line && !strncmp(line, prefix, strlen(prefix)));
+		line = strchr(line ? line : "", '\n');
+		line = line ? line + 1 : NULL;
+	}
+	CHECK(!line);                    /* nothing else */
+}
+
+/* At most SCENARIO_ERRORS_MAX errors, then a line saying more follow; a
+ * buffer too short for all keeps whole lines. */
+static void test_error_limit(void)
+{
+	char text[4096] = "machine:\n", err[SCENARIO_ERRS_LEN];
+	char small[300];
+	struct scenario s;
+	size_t lines = 0;
+
+	for (int i = 0; i < SCENARIO_ERRORS_MAX + 5; i++)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text),
+			 "  k%02d: 1\n", i);
+	CHECK(scenario_load_string(text, strlen(text), "t.yaml", NULL, 0,
+				   &s, err, sizeof(err)));
+	for (const char *p = err; p; p = strchr(p + 1, '\n'))
+		lines++;
+	CHECK_EQ(lines, SCENARIO_ERRORS_MAX + 1);
+	CHECK(strstr(err, "t.yaml:21:3: machine.k19: unknown key") != NULL);
+	CHECK(strstr(err, "k20") == NULL);
+	CHECK(strstr(err, "t.yaml: more errors follow; the first 20 are "
+		      "above") != NULL);
+	CHECK(scenario_load_string(text, strlen(text), "t.yaml", NULL, 0,
+				   &s, small, sizeof(small)));
+	CHECK(!strncmp(small, "t.yaml:2:3: machine.k00: unknown key", 36));
+	CHECK(small[strlen(small) - 1] == ')');   /* a whole line */
+}
+
+/* "did you mean": a slip of one or two letters, another case or a dash,
+ * and fio's names; nothing for a word that is not close. */
+static void test_did_you_mean(void)
+{
+	const char *wl = "devices:\n  - {name: d}\nworkloads:\n  - name: w\n"
+			 "    kind: storage\n    device: d\n";
+	static const char *const typo[] = { "workloads.0.queu_depth=8" };
+	static const char *const dash[] = { "workloads.0.Queue-Depth=8" };
+	static const char *const fio_bs[] = { "workloads.0.blocksize=4k" };
+	static const char *const runtime[] = { "workloads.0.runtime=10s" };
+	static const char *const far[] = { "workloads.0.zzzz=1" };
+
+	SET_ERROR(wl, typo, "--set workloads.0.queu_depth=8: "
+		  "workloads[0].queu_depth: ", "did you mean `queue_depth`?");
+	SET_ERROR(wl, dash, "--set workloads.0.Queue-Depth=8: ",
+		  "did you mean `queue_depth`?");
+	SET_ERROR(wl, fio_bs, "--set workloads.0.blocksize=4k: ",
+		  "did you mean `size`? (fio's blocksize)");
+	SET_ERROR(wl, runtime, "--set workloads.0.runtime=10s: ",
+		  "did you mean `run.duration`?");
+	SET_ERROR(wl, far, "--set workloads.0.zzzz=1: workloads[0].zzzz: ",
+		  "unknown key (expected one of:");
+	TEXT_ERROR("devices:\n  - {name: d}\nworkloads:\n  - name: w\n"
+		   "    kind: storag\n    device: d\n",
+		   "t.yaml:5:11: workloads[0].kind: ", "\"storag\" is not a "
+		   "choice; did you mean `storage`?");
+}
+
+/* An error that an override causes names the override, even when the
+ * rule it breaks involves a key of the file. */
+static void test_override_blamed(void)
+{
+	static const char *const short_run[] = { "run.duration=50ms" };
+	static const char *const few_cpus[] = { "machine.cpus=2" };
+	static const char *const bare_time[] = { "run.duration=100" };
+	const char *text = "machine:\n  cpus: 8\ndevices:\n  - name: d\n"
+			   "    completion_cpu: 5\nrun:\n  warmup: 100ms\n";
+
+	SET_ERROR(text, short_run, "--set run.duration=50ms: run.warmup: ",
+		  "100ms is not shorter than run.duration, 50ms");
+	/* A time without a unit is refused, by the override's name: 100
+	 * would be 100 ns, and the warm-up would take the blame. */
+	SET_ERROR(text, bare_time, "--set run.duration=100: run.duration: ",
+		  "\"100\" has no unit; only 0 may be written without one");
+	SET_ERROR(text, few_cpus, "--set machine.cpus=2: "
+		  "devices[0].completion_cpu: ", "CPU 5 does not exist");
+}
+
+/* A directory given as the scenario says so. */
+static void test_directory(void)
+{
+	struct scenario s;
+	char err[SCENARIO_ERR_MAX], dir[1024];
+
+	snprintf(dir, sizeof(dir), "%s", data(""));
+	CHECK(scenario_load(dir, NULL, 0, &s, err, sizeof(err)));
+	CHECK(strstr(err, "cannot read: is a directory") != NULL);
+}
+
 static void test_override_scalar_nested_list(void)
 {
 	static const char *const ov[] = {
@@ -568,7 +694,8 @@ static void test_override_errors(void)
 			 "    kind: storage\n    device: d\n";
 
 	SET_ERROR("", bad_key, "--set machine.cpuz=8: machine.cpuz: ",
-		  "unknown key (expected one of: cpus, memory");
+		  "unknown key; did you mean `cpus`? (expected one of: cpus, "
+		  "memory");
 	SET_ERROR("", bad_value, "--set machine.cpus=0: machine.cpus: ",
 		  "\"0\" is out of range");
 	SET_ERROR(wl, kind_key, "--set workloads.0.ring_size=8: "
@@ -743,6 +870,11 @@ int main(void)
 	RUN(test_error_param_with_slabs);
 	RUN(test_error_kind_key);
 	RUN(test_error_cross_checks);
+	RUN(test_all_errors_at_once);
+	RUN(test_error_limit);
+	RUN(test_did_you_mean);
+	RUN(test_override_blamed);
+	RUN(test_directory);
 	RUN(test_override_scalar_nested_list);
 	RUN(test_override_errors);
 	RUN(test_round_trip);
