@@ -52,7 +52,8 @@ static void test_bad_set(void)
 
 	rc = CLI("run", s, "--set", "machine.cpuz=8");
 	expect_line(rc, 1, "--set machine.cpuz=8: machine.cpuz: unknown key "
-		    "(expected one of: cpus, memory, page_size, slot_lines, costs)\n",
+		    "(expected one of: cpus, memory, page_size, slot_lines, "
+		    "profile, cpu_slowdown, host_cores, hz, costs)\n",
 		    __LINE__);
 	rc = CLI("run", s, "--set=machine.cpus=0");
 	expect_line(rc, 1, "--set machine.cpus=0: machine.cpus: ", __LINE__);
