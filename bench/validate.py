@@ -279,9 +279,8 @@ def print_device(rows, results):
                  "PASS" if ok else "FAIL", "  " + note if note else ""))
     if retried:
         print("* maps failed: the mix counts every map call, retries "
-              "included; the simulated CPUs retry\n  5-200x more often than "
-              "the emulated guest did, so the simulated mix is mostly "
-              "retried large maps.")
+              "included, so the mix of these rows\n  leans to retried "
+              "large maps.")
     return failed
 
 

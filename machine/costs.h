@@ -81,6 +81,47 @@
  * so sweep 0.5-5 us. */
 #define COST_IRQ_NS 1000
 
+/* An interrupt that finds its CPU idle: the CPU leaves the idle state and
+ * the scheduler switches to the task the interrupt wakes (fio asleep in
+ * io_getevents, a socket reader). Two published parts: a C1 exit of 1-2 us
+ * (drivers/idle/intel_idle.c tables, exit_latency: Skylake-SP C1 2 us,
+ * Ice Lake-SP C1 1 us; C1E 4-10 us and C6 128-133 us when the idle governor
+ * goes deeper) and a context switch of ~1-2 us (E. Bendersky, "Measuring
+ * context switching and memory overheads for Linux threads", 2018; lmbench
+ * lat_ctx). Sum of the shallow ends: 3 us; sweep 2-140 us. */
+#define COST_IDLE_WAKEUP_NS 3000
+
+/* ---- the I/O stack outside the DMA API, per request --------------------- */
+
+/* Published per-I/O CPU figures for IRQ-driven block I/O on NVMe (the whole
+ * path, DMA map included, no swiotlb): J. Axboe, "Faster IO through
+ * io_uring" (Kernel Recipes 2019): libaio 608K 4 KiB random reads per
+ * second on one core at QD128, ~1.6 us per I/O (io_uring polled 1620K);
+ * PhotonLibOS "File IO Performance": fio libaio, one job, 4 KiB randread
+ * QD128, 279K IOPS at 100% CPU, ~3.6 us per I/O. No publication splits
+ * submission from completion; 60/40 of ~2 us is taken, the interrupt
+ * (COST_IRQ_NS) and the DMA calls being charged apart. Device kinds nvme
+ * and generic share these figures (no published figure for others; the
+ * SCSI and virtio paths are longer: sweep 1-10 us). */
+/* fio's io_submit of one I/O, the block layer (bio, request, tag) and the
+ * driver's queue_rq up to the doorbell, DMA maps excluded. */
+#define COST_STORAGE_SUBMIT_NS 1200
+/* After the interrupt: the driver's completion queue entry, the request's
+ * end, the aio event and fio's reap, DMA unmaps excluded. */
+#define COST_STORAGE_COMPLETE_NS 800
+/* Per network packet. M. Majkowski, "How to receive a million packets per
+ * second" (Cloudflare blog, 2015): the Linux stack reaches ~1M small UDP
+ * packets/s only spread over several RX queues and receiving processes,
+ * a few us of CPU per packet (driver, stack, recvmmsg), and ~50K packets/s
+ * per core is called the practical limit of an application that does
+ * something with them. Taken at the low end; sweep 0.5-20 us. */
+/* A packet sent: the send path (socket, qdisc, the driver's xmit) before
+ * its DMA map. */
+#define COST_NET_TX_NS 1500
+/* A packet received: the driver's receive, GRO, the stack up to the
+ * socket and the reader, after its unmap. */
+#define COST_NET_RX_NS 2000
+
 /* ---- transient pools ---------------------------------------------------- */
 
 /* Making a transient pool in swiotlb_find_slots(): gen_pool allocation
@@ -143,6 +184,12 @@
 /* No min_align_mask (NVMe sets 0xfff; set it per device). */
 #define DEFAULT_DEVICE_MIN_ALIGN_MASK 0
 
+/* ---- the kernel ------------------------------------------------------------ */
+
+/* CONFIG_HZ of Debian's amd64 kernels (CONFIG_HZ_250=y), the ground
+ * truth's. */
+#define DEFAULT_HZ 250
+
 /* ---- statistics ----------------------------------------------------------- */
 
 /* One time-series row per 10 ms of simulated time (the ground truth sampled
@@ -154,6 +201,35 @@
 /* The run seed when none is given. */
 #define DEFAULT_SEED 1
 
+/* ---- machine profiles ------------------------------------------------------ */
+
+/* Where the CPUs run. HOST: the defaults above, and no page decryption
+ * (set_memory_decrypted() does nothing outside a confidential guest).
+ * VM: a KVM guest without posted interrupts: every interrupt adds an
+ * external-interrupt exit and an EOI exit, ~1 us each (the average
+ * service times of SystemTap's kvm_service_time example); J. Gordon et
+ * al., "ELI: Bare-Metal Performance for I/O Virtualization" (ASPLOS 2012)
+ * measure exits on every interrupt at 1.3-1.6x the throughput cost. An
+ * idle vCPU halts and is woken by the host scheduler: no published
+ * figure (KVM polls before halting to avoid it, Documentation/virt/kvm/
+ * halt-polling.rst); sweep 5-50 us. COCO_VM: a TDX or SEV-SNP guest: its
+ * interrupts and halts go through #VE/#VC handlers and the TDX module or
+ * GHCB protocol: no published per-interrupt figure; sweep 3-10 us and
+ * 10-100 us; page decryption as COST_PAGE_DECRYPT_NS. Cache-line and lock
+ * handoffs stay the host's (vCPUs of one socket; 100-200 ns when vCPUs
+ * float across sockets, chipsandcheese "Core to Core Latency Data on
+ * Large Systems", 2023: sweep), and so does the copy bandwidth (no
+ * published figure for memory encryption's cost to a memcpy). */
+enum machine_profile {
+	MACHINE_PROFILE_HOST,
+	MACHINE_PROFILE_VM,
+	MACHINE_PROFILE_COCO_VM,
+};
+#define COST_VM_IRQ_NS 3000
+#define COST_VM_IDLE_WAKEUP_NS 10000
+#define COST_COCO_IRQ_NS 5000
+#define COST_COCO_IDLE_WAKEUP_NS 20000
+
 /* The machine's time costs; machine_costs_init() fills in the defaults
  * above, and a configuration overrides any field afterwards. */
 struct machine_costs {
@@ -162,12 +238,21 @@ struct machine_costs {
 	double copy_bytes_per_ns;
 	uint64_t lock_ns, lock_handoff_ns, slot_line_transfer_ns;
 	uint64_t slot_meta_bytes, cache_line_bytes;
-	uint64_t irq_ns;
+	uint64_t irq_ns, idle_wakeup_ns;
 	uint64_t transient_create_ns, transient_page_ns, transient_free_ns;
 	uint64_t grow_queue_ns, grow_attempt_ns, page_alloc_ns, page_decrypt_ns;
 };
 
 void machine_costs_init(struct machine_costs *costs);
+/* The defaults, then the profile's figures over them. */
+void machine_costs_profile(struct machine_costs *costs,
+			   enum machine_profile profile);
+/* Every time cost multiplied by `factor` (> 0) and the copy bandwidth
+ * divided by it: a CPU `factor` times slower (an emulated or overloaded
+ * one). Structure facts (slot and line sizes) stay. */
+void machine_costs_scale(struct machine_costs *costs, double factor);
+/* ns * factor, rounded to the nearest ns. */
+uint64_t costs_scaled_ns(uint64_t ns, double factor);
 
 /* Time to move `bytes` at `bytes_per_ns`, rounded up; 0 when the rate is
  * 0 (free). */

@@ -19,6 +19,8 @@ void machine_config_init(struct machine_config *cfg, unsigned int ncpus)
 	swiotlb_boot_config_init(&cfg->boot, ncpus);
 	cfg->force_bounce = true;
 	machine_costs_init(&cfg->costs);
+	cfg->cpu_slowdown = 1.0;
+	cfg->hz = DEFAULT_HZ;
 	cfg->slot_line_model = MACHINE_LINES_TOUCHED;
 	cfg->atomic_pool_bytes = DEFAULT_ATOMIC_POOL_BYTES;
 	cfg->grow_attempt_fail_prob = DEFAULT_GROW_ATTEMPT_FAIL_PROB;
@@ -98,6 +100,10 @@ static int check_config(const struct machine_config *cfg, char *err,
 	else if (!(cfg->costs.copy_bytes_per_ns >= 0) ||
 		 isinf(cfg->costs.copy_bytes_per_ns))
 		bad = "copy_bytes_per_ns must be finite and >= 0";
+	else if (!(cfg->cpu_slowdown > 0) || isinf(cfg->cpu_slowdown))
+		bad = "cpu_slowdown must be finite and > 0";
+	else if (cfg->hz < 1)
+		bad = "hz must be >= 1";
 	else if (cfg->slot_line_model > MACHINE_LINES_DIRTY)
 		bad = "unknown slot_line_model";
 	else if (!(cfg->grow_attempt_fail_prob >= 0 &&
@@ -182,7 +188,10 @@ struct machine *machine_new(const struct machine_config *cfg,
 	}
 	m->eng = eng;
 	m->cfg = *cfg;
+	machine_costs_scale(&m->cfg.costs, cfg->cpu_slowdown);
 	m->ncpus = cfg->ncpus;
+	m->host_free = cfg->host_cores && cfg->host_cores < cfg->ncpus ?
+		       cfg->host_cores : cfg->ncpus;
 	m->irq_cpu = -1;
 	freelist_init(&m->ops, sizeof(struct machine_op));
 	freelist_init(&m->mappings, sizeof(struct machine_mapping));
@@ -339,4 +348,15 @@ int machine_write_events_csv(const struct machine *m, FILE *out)
 int machine_write_stats(const struct machine *m, FILE *out)
 {
 	return stats_write_text(m->stats, out);
+}
+
+sim_time_t machine_timer_at(const struct machine *m, sim_time_t delay_ns)
+{
+	sim_time_t tick = 1000000000ULL / m->cfg.hz;
+	sim_time_t ticks = (delay_ns + tick - 1) / tick;
+	sim_time_t now = sim_now(m->eng);
+
+	if (!delay_ns)
+		return now;
+	return (now / tick + ticks) * tick;
 }

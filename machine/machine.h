@@ -53,6 +53,13 @@
  *   share one link, first come first served at the device's rate (one
  *   direction: reads and writes queue on the same link), and each request
  *   completes its own latency + jitter after its transfer ends.
+ * - A device's completions on one CPU share an interrupt while it waits to
+ *   run (a driver's handler drains its completion queue: NVMe's nvme_irq,
+ *   NAPI): one irq_ns for the batch. An interrupt that finds its CPU idle
+ *   costs idle_wakeup_ns more (idle exit and the switch to the woken
+ *   task).
+ * - CPUs sharing fewer host cores (host_cores) switch between work items
+ *   only; a lock holder is never preempted (no lock-holder preemption).
  * - The DMA-mask check comes after the copy; a failing map is unmapped at
  *   once (without a copy back), as swiotlb_map() does.
  * - The growth worker's delay is background time on no CPU; failures while
@@ -195,6 +202,20 @@ struct machine_config {
 	 * study bouncing); a run sets it from swiotlb.force and coco. */
 	bool force_bounce;
 	struct machine_costs costs;
+	/* Every CPU cost (the costs above and machine_cpu_work()) takes this
+	 * many times longer: a slow or emulated CPU (QEMU's TCG runs a guest
+	 * ~50x slower than hardware). > 0; 1: the costs as they are. Device
+	 * times and machine_cpu_wait() are not CPU costs and stay. */
+	double cpu_slowdown;
+	/* Host cores the CPUs run on (a VM's vCPUs on its host); 0: one
+	 * each. With fewer, CPUs that have work take turns on the cores,
+	 * one work item at a time, first come first served (an
+	 * overcommitted host; single-threaded TCG with host_cores 1). An
+	 * idle CPU takes no core. */
+	unsigned int host_cores;
+	/* CONFIG_HZ of the simulated kernel: a timer of some milliseconds
+	 * fires on a tick (machine_timer_at()). */
+	unsigned int hz;
 	enum machine_line_model slot_line_model;
 	/* Top of RAM, for dma_addressing_limited(): a device whose DMA mask
 	 * reaches all of it and that is not forced to bounce may map segments
@@ -233,7 +254,8 @@ void machine_free(struct machine *m);
 
 struct sim_engine *machine_engine(const struct machine *m);
 sim_time_t machine_now(const struct machine *m);
-/* The configuration as resolved (devices point at the machine's copies). */
+/* The configuration as resolved (devices point at the machine's copies;
+ * costs multiplied by cpu_slowdown, as they are charged). */
 const struct machine_config *machine_config(const struct machine *m);
 /* The allocator (the default swiotlb), to read (pools, counters); never
  * call its map/unmap. */
@@ -379,9 +401,18 @@ int machine_sync(struct machine *m, unsigned int cpu,
 		 machine_done_fn cb, void *ctx);
 
 /* Any other CPU work (a driver's submission path, an application's
- * processing): occupies cpu for duration_ns, queued like the rest. */
+ * processing): occupies cpu for duration_ns at native speed, that is
+ * duration_ns x cpu_slowdown, queued like the rest. */
 int machine_cpu_work(struct machine *m, unsigned int cpu,
 		     sim_time_t duration_ns, machine_done_fn cb, void *ctx);
+/* A busy wait of duration_ns of wall-clock time (udelay()), whatever the
+ * CPU's speed; queued like the rest. */
+int machine_cpu_wait(struct machine *m, unsigned int cpu,
+		     sim_time_t duration_ns, machine_done_fn cb, void *ctx);
+/* When a kernel timer armed now with a delay of delay_ns fires: the delay
+ * rounded up to whole ticks of 1/hz (msecs_to_jiffies()), counted from the
+ * current tick, so it fires on a tick boundary. */
+sim_time_t machine_timer_at(const struct machine *m, sim_time_t delay_ns);
 
 /* Hands a request of `bytes` to the device's DMA queue. It is served when
  * fewer than queue_depth requests are in service (FIFO otherwise): its

@@ -1,9 +1,13 @@
 /* machine/machine_cpu.c - the simulated CPUs: each runs one work item at a
  * time from two FIFO queues (interrupt priority first), and accounts for it.
  *
- * A work item (struct machine_op) starts when its CPU is free: its kind's
- * begin function lays out its time and schedules its finish; the finish
- * does the accounting, fires the callback and starts the next item.
+ * A work item (struct machine_op) starts when its CPU is free and, when the
+ * CPUs share fewer host cores than they are (host_cores), when a host core
+ * is free: CPUs with work queue for the cores first come first served, and
+ * a CPU gives its core up after each item, to the CPU that waited longest.
+ * Its kind's begin function lays out its time and schedules its finish;
+ * the finish does the accounting, fires the callback and starts the next
+ * item.
  */
 #include "machine/machine_impl.h"
 
@@ -47,7 +51,7 @@ static void op_begin(struct machine *m, struct machine_op *op)
 		sync_begin(m, op);
 		return;
 	case OP_IRQ:
-		op_finish_at(m, op, op->started + m->cfg.costs.irq_ns);
+		io_irq_begin(m, op);
 		return;
 	case OP_WORK:
 		op_finish_at(m, op, op->started + op->cost_ns);
@@ -65,27 +69,84 @@ static void cpu_start(struct machine *m, struct machine_cpu *c,
 	op_begin(m, op);
 }
 
-/* Starts the next work item when the CPU is free. */
-static void cpu_kick(struct machine *m, struct machine_cpu *c)
+static bool cpu_has_work(const struct machine_cpu *c)
 {
-	struct machine_op *op;
+	return c->irq_q.head || c->q.head;
+}
 
-	if (c->current)
-		return;
-	op = fifo_pop(&c->irq_q);
+/* Whether c must leave its queued work alone for now: it runs an item,
+ * waits for a host core, or (with shared cores) its finishing item's
+ * callbacks are still queueing work, which goes behind the CPUs that
+ * wait for its core. */
+static bool cpu_held(const struct machine *m, const struct machine_cpu *c)
+{
+	return c->current || c->host_waiting ||
+	       (m->cfg.host_cores && m->finishing == c);
+}
+
+static void host_wait(struct machine *m, struct machine_cpu *c)
+{
+	c->host_waiting = true;
+	c->host_next = NULL;
+	if (m->host_wait_tail)
+		m->host_wait_tail->host_next = c;
+	else
+		m->host_wait_head = c;
+	m->host_wait_tail = c;
+}
+
+/* Runs c's next item (interrupt priority first) on a free host core. */
+static void cpu_start_next(struct machine *m, struct machine_cpu *c)
+{
+	struct machine_op *op = fifo_pop(&c->irq_q);
+
 	if (!op)
 		op = fifo_pop(&c->q);
-	if (op)
-		cpu_start(m, c, op);
+	m->host_free--;
+	cpu_start(m, c, op);
+}
+
+/* Starts the next work item when the CPU is free, or queues the CPU for a
+ * host core. */
+static void cpu_kick(struct machine *m, struct machine_cpu *c)
+{
+	if (cpu_held(m, c) || !cpu_has_work(c))
+		return;
+	if (!m->host_free || m->host_wait_head) {
+		host_wait(m, c);
+		return;
+	}
+	cpu_start_next(m, c);
+}
+
+/* A host core came free: the CPU that waited longest takes it. */
+static void host_dispatch(struct machine *m)
+{
+	while (m->host_free && m->host_wait_head) {
+		struct machine_cpu *c = m->host_wait_head;
+
+		m->host_wait_head = c->host_next;
+		if (!m->host_wait_head)
+			m->host_wait_tail = NULL;
+		c->host_waiting = false;
+		c->host_next = NULL;
+		cpu_start_next(m, c);
+	}
 }
 
 void cpu_enqueue(struct machine *m, struct machine_op *op)
 {
 	struct machine_cpu *c = op->cpu;
+	bool idle = !cpu_held(m, c) && !cpu_has_work(c);
 
+	/* An interrupt wakes an idle CPU: idle exit and the switch to the
+	 * task it wakes, on top of its handler. */
+	if (idle && op->kind == OP_IRQ)
+		op->cost_ns += m->cfg.costs.idle_wakeup_ns;
 	/* A free CPU with nothing queued starts it at once. (A finishing
 	 * op's callback sees its CPU free with work still queued.) */
-	if (!c->current && !c->irq_q.head && !c->q.head) {
+	if (idle && m->host_free && !m->host_wait_head) {
+		m->host_free--;
 		cpu_start(m, c, op);
 		return;
 	}
@@ -165,7 +226,9 @@ static void op_finish_action(struct sim_engine *eng, void *subject,
 	assert(c->current == op);
 	c->current = NULL;
 	m->busy_cpus--;
+	m->host_free++;
 	op_account(m, op);
+	m->finishing = c;
 	switch (op->kind) {
 	case OP_MAP: map_finish(m, op); break;
 	case OP_UNMAP: unmap_finish(m, op); break;
@@ -173,7 +236,9 @@ static void op_finish_action(struct sim_engine *eng, void *subject,
 	case OP_IRQ: io_irq_finish(m, op); break;
 	case OP_WORK: work_finish(m, op); break;
 	}
+	m->finishing = NULL;
 	freelist_put(&m->ops, op);
+	host_dispatch(m);
 	cpu_kick(m, c);
 }
 
@@ -182,8 +247,8 @@ void op_finish_at(struct machine *m, struct machine_op *op, sim_time_t t)
 	sim_post_at(m->eng, t, op_finish_action, op, 0);
 }
 
-int machine_cpu_work(struct machine *m, unsigned int cpu,
-		     sim_time_t duration_ns, machine_done_fn cb, void *ctx)
+static int cpu_work(struct machine *m, unsigned int cpu,
+		    sim_time_t duration_ns, machine_done_fn cb, void *ctx)
 {
 	struct machine_op *op;
 
@@ -196,6 +261,19 @@ int machine_cpu_work(struct machine *m, unsigned int cpu,
 	op->cost_ns = duration_ns;
 	cpu_enqueue(m, op);
 	return 0;
+}
+
+int machine_cpu_work(struct machine *m, unsigned int cpu,
+		     sim_time_t duration_ns, machine_done_fn cb, void *ctx)
+{
+	return cpu_work(m, cpu, costs_scaled_ns(duration_ns,
+						m->cfg.cpu_slowdown), cb, ctx);
+}
+
+int machine_cpu_wait(struct machine *m, unsigned int cpu,
+		     sim_time_t duration_ns, machine_done_fn cb, void *ctx)
+{
+	return cpu_work(m, cpu, duration_ns, cb, ctx);
 }
 
 unsigned int machine_ncpus(const struct machine *m)

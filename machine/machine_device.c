@@ -1,7 +1,9 @@
 /* machine/machine_device.c - DMA devices: up to queue_depth requests in
  * service at once, sharing one link whose transfers run one at a time at
  * the device's bandwidth, each followed by the request's latency and
- * jitter; completions come back as interrupts on a chosen CPU.
+ * jitter; completions come back as interrupts on a chosen CPU;
+ * completions that arrive while that CPU's interrupt from the device
+ * still waits to run join it.
  */
 #include "machine/machine_impl.h"
 
@@ -103,6 +105,14 @@ int device_init(struct machine *m, struct machine_device *dev, size_t index,
 		return -1;
 	}
 	dev->cfg.name = dev->name;
+	dev->irq_pending = calloc(m->ncpus, sizeof(*dev->irq_pending));
+	dev->batch_tail = calloc(m->ncpus, sizeof(*dev->batch_tail));
+	if (!dev->irq_pending || !dev->batch_tail) {
+		snprintf(err, errlen, "device '%s': out of memory", cfg->name);
+		device_destroy(dev);
+		*dev = (struct machine_device){ 0 };
+		return -1;
+	}
 	lock_init(&dev->transient_lock, -1);
 	if (restricted_init(m, dev, restricted_at, err, errlen)) {
 		device_destroy(dev);
@@ -128,6 +138,10 @@ void device_destroy(struct machine_device *dev)
 	dev->rng = NULL;
 	free(dev->name);
 	dev->name = NULL;
+	free(dev->irq_pending);
+	dev->irq_pending = NULL;
+	free(dev->batch_tail);
+	dev->batch_tail = NULL;
 }
 
 static double jitter_draw(const struct machine_jitter *j, gsl_rng *r)
@@ -243,6 +257,12 @@ static void io_complete_action(struct sim_engine *eng, void *subject,
 	next = io_pop_waiting(dev);
 	if (next)
 		io_start(m, next);
+	io->next = NULL;
+	if (dev->irq_pending[io->cpu]) {
+		dev->batch_tail[io->cpu]->next = io;
+		dev->batch_tail[io->cpu] = io;
+		return;
+	}
 	op = op_new(m, OP_IRQ, io->cpu, io->ctx);
 	/* Out of memory: the interrupt is handled at no CPU cost. */
 	if (!op) {
@@ -260,30 +280,60 @@ static void io_complete_action(struct sim_engine *eng, void *subject,
 	}
 	op->io = io;
 	op->dev = dev;
-	op->cb.io = io->cb;
+	op->cost_ns = m->cfg.costs.irq_ns;
+	dev->irq_pending[io->cpu] = op;
+	dev->batch_tail[io->cpu] = io;
 	cpu_enqueue(m, op);
 }
 
-void io_irq_finish(struct machine *m, struct machine_op *op)
+/* The handler runs: its batch is closed (later completions raise a new
+ * interrupt). */
+void io_irq_begin(struct machine *m, struct machine_op *op)
 {
-	struct machine_io *io = op->io;
+	struct machine_device *dev = op->dev;
+	unsigned int cpu = op->cpu->id;
+
+	if (dev->irq_pending[cpu] == op)
+		dev->irq_pending[cpu] = NULL;
+	op_finish_at(m, op, op->started + op->cost_ns);
+}
+
+/* One completion of the batch: accounted, its callback fired, in the
+ * interrupt's context. */
+static void io_handled(struct machine *m, const struct machine_op *op,
+		       struct machine_io *io)
+{
 	struct machine_io_result res = {
 		.dev = io->dev, .cpu = io->cpu, .bytes = io->bytes,
 		.submitted = io->submitted, .started = io->started,
 		.completed = io->completed, .handled = sim_now(m->eng),
 	};
+	machine_io_fn cb = io->cb;
+	void *ctx = io->ctx;
 	int saved;
 
-	stats_counters_mut(m->stats)->irqs++;
 	stats_hist_add(stats_io_latency_mut(m->stats),
 		       res.handled - io->submitted);
 	m->ios_in_flight--;
 	freelist_put(&m->ios, io);
-	if (!op->cb.io)
+	if (!cb)
 		return;
 	op_context_enter(m, op, &saved);
-	op->cb.io(m, op->ctx, &res);
+	cb(m, ctx, &res);
 	op_context_leave(m, saved);
+}
+
+void io_irq_finish(struct machine *m, struct machine_op *op)
+{
+	struct machine_io *io = op->io;
+
+	stats_counters_mut(m->stats)->irqs++;
+	while (io) {
+		struct machine_io *next = io->next;
+
+		io_handled(m, op, io);
+		io = next;
+	}
 }
 
 int machine_device_submit(struct machine *m, struct machine_device *dev,

@@ -161,6 +161,9 @@ struct machine_cpu {
 	unsigned int id;
 	struct op_fifo irq_q, q;
 	struct machine_op *current;
+	/* Waiting for a host core (machine_config.host_cores). */
+	bool host_waiting;
+	struct machine_cpu *host_next;
 };
 
 /* Queues op on its CPU and starts it if the CPU is idle. */
@@ -184,6 +187,7 @@ void sync_finish(struct machine *m, struct machine_op *op);
 /* The time of a release the allocator reported in w, laid out from t. */
 sim_time_t release_layout(struct machine *m, struct machine_op *op,
 			  const struct swiotlb_work *w, sim_time_t t);
+void io_irq_begin(struct machine *m, struct machine_op *op);
 void io_irq_finish(struct machine *m, struct machine_op *op);
 
 /* ---- mappings and devices ---- */
@@ -203,7 +207,8 @@ struct machine_mapping {
 void mapping_put(struct machine *m, struct machine_mapping *mp);
 
 struct machine_io {
-	struct machine_io *next;   /* device wait queue (first word) */
+	struct machine_io *next;   /* device wait queue, then its interrupt's
+				      batch (first word) */
 	struct machine_device *dev;
 	unsigned int cpu;
 	uint64_t bytes;
@@ -230,6 +235,10 @@ struct machine_device {
 	 * request, and when the link is free for the next transfer. */
 	sim_time_t iops_at, bytes_at, link_at;
 	struct machine_lock transient_lock;  /* dev->dma_io_tlb_lock */
+	/* Per CPU: the interrupt queued there and not started yet, which
+	 * further completions join (its batch ends at batch_tail). */
+	struct machine_op **irq_pending;
+	struct machine_io **batch_tail;
 };
 
 /* Sets the device up; `*restricted_at` is where its restricted pool goes
@@ -302,6 +311,12 @@ struct machine {
 	struct freelist ops, mappings, ios;
 	int irq_cpu;               /* CPU whose interrupt-priority callback is
 				      running; -1: none */
+	/* Host cores not running a work item, and the CPUs waiting for one
+	 * (FIFO through host_next). */
+	unsigned int host_free;
+	struct machine_cpu *host_wait_head, *host_wait_tail;
+	/* The CPU whose work item's finish (callbacks) is running. */
+	struct machine_cpu *finishing;
 	uint64_t live_mappings;
 	uint64_t transient_live;
 	size_t busy_cpus, ios_in_flight;

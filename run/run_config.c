@@ -62,6 +62,17 @@ static int boot_config(const struct scenario *s, struct swiotlb_boot_config *b,
 	return 0;
 }
 
+static enum machine_profile machine_profile(enum scenario_profile p)
+{
+	switch (p) {
+	case SCENARIO_PROFILE_VM: return MACHINE_PROFILE_VM;
+	case SCENARIO_PROFILE_COCO_VM: return MACHINE_PROFILE_COCO_VM;
+	case SCENARIO_PROFILE_HOST: break;
+	}
+	return MACHINE_PROFILE_HOST;
+}
+
+/* A cost the scenario wrote (not 0) replaces the profile's. */
 #define COST(field, key) \
 	do { if (c->key) m->field = c->key; } while (0)
 
@@ -80,6 +91,7 @@ static void costs_config(const struct scenario_costs *c,
 	COST(lock_handoff_ns, lock_handoff);
 	COST(slot_line_transfer_ns, slot_line_transfer);
 	COST(irq_ns, irq);
+	COST(idle_wakeup_ns, idle_wakeup);
 	COST(transient_create_ns, transient_create);
 	COST(transient_page_ns, transient_page);
 	COST(transient_free_ns, transient_free);
@@ -149,7 +161,11 @@ int run_build_machine_config(const struct scenario *s,
 	/* swiotlb=force (written as param or as force), or a CoCo guest
 	 * (x86 adds SWIOTLB_FORCE for CC_ATTR_GUEST_MEM_ENCRYPT). */
 	cfg->force_bounce = cfg->boot.param.force || s->swiotlb.coco;
+	machine_costs_profile(&cfg->costs, machine_profile(s->machine.profile));
 	costs_config(&s->machine.costs, &cfg->costs);
+	cfg->cpu_slowdown = s->machine.cpu_slowdown;
+	cfg->host_cores = s->machine.host_cores;
+	cfg->hz = s->machine.hz;
 	cfg->memory_bytes = s->machine.memory;
 	cfg->slot_line_model = s->machine.slot_lines == SCENARIO_LINES_DIRTY ?
 			       MACHINE_LINES_DIRTY : MACHINE_LINES_TOUCHED;

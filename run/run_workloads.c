@@ -32,10 +32,17 @@ static struct workload *make_storage(const struct scenario *s,
 	c.rate_iops = w->rate;
 	c.huge_page_fraction = w->huge_page_fraction;
 	c.adjacent_page_probability = w->adjacent_page_probability;
+	c.retry = w->retry == SCENARIO_RETRY_FIXED ? STORAGE_RETRY_FIXED :
+						     STORAGE_RETRY_BLK_MQ;
 	c.requeue_delay_ns = w->requeue_delay;
+	c.submit_cost_ns = w->submit_cost;
+	c.complete_cost_ns = w->complete_cost;
 	if (d) {
 		c.max_segments = d->max_segments;
 		c.completion_cpu = d->completion_cpu;
+		/* NVMe ends requests in batches (blk_mq_end_request_batch),
+		 * which rerun no queue; other drivers end them one by one. */
+		c.restart_on_completion = d->kind != SCENARIO_DEVICE_NVME;
 	}
 	return storage_new(m, w->name, &c, err, len);
 }
@@ -53,6 +60,8 @@ static struct workload *make_network(const struct scenario_workload *w,
 	c.rx_rate_pps = w->rx_rate;
 	c.tx_rate_pps = w->tx_rate;
 	c.tx_sizes = w->tx_size.text;
+	c.tx_cost_ns = w->submit_cost;
+	c.rx_cost_ns = w->complete_cost;
 	return network_new(m, w->name, &c, err, len);
 }
 

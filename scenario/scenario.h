@@ -38,7 +38,7 @@ struct scenario_costs {
 	uint64_t area_try, slot_examine, slot_write, pool_step;
 	double copy_bandwidth;
 	uint64_t lock, lock_handoff, slot_line_transfer;
-	uint64_t irq;
+	uint64_t irq, idle_wakeup;
 	uint64_t transient_create, transient_page, transient_free;
 	uint64_t grow_queue, grow_attempt, page_alloc, page_decrypt;
 };
@@ -50,12 +50,25 @@ enum scenario_slot_lines {
 	SCENARIO_LINES_DIRTY,
 };
 
+/* Where the CPUs run: a preset of machine.costs (see machine.profile in
+ * README.md). */
+enum scenario_profile {
+	SCENARIO_PROFILE_HOST,
+	SCENARIO_PROFILE_VM,
+	SCENARIO_PROFILE_COCO_VM,
+};
+
 struct scenario_machine {
 	uint32_t cpus;
 	uint64_t memory;            /* guest memory: the CoCo sizing rule, and
 				       which devices are addressing-limited */
 	uint64_t page_size;
 	enum scenario_slot_lines slot_lines;
+	enum scenario_profile profile;  /* not written: coco-vm when
+					   swiotlb.coco, else host */
+	double cpu_slowdown;        /* every CPU cost this many times longer */
+	uint32_t host_cores;        /* 0: one per CPU */
+	uint32_t hz;                /* the kernel's CONFIG_HZ */
 	struct scenario_costs costs;
 };
 
@@ -111,6 +124,8 @@ struct scenario_device {
 	double bandwidth_limit;     /* 0: none */
 	uint64_t restricted_pool;   /* 0: the device uses the default swiotlb */
 	int32_t completion_cpu;     /* -1: the submitting CPU */
+	uint64_t submit_cost;       /* CPU per request (or packet sent) */
+	uint64_t complete_cost;     /* CPU per request (or packet received) */
 };
 
 /* A request-size distribution, as text and parsed by the workloads' own
@@ -139,6 +154,12 @@ enum scenario_workload_kind {
 	SCENARIO_WORKLOAD_TRACE,
 };
 
+/* How a storage request whose map failed is tried again. */
+enum scenario_retry {
+	SCENARIO_RETRY_BLK_MQ,
+	SCENARIO_RETRY_FIXED,
+};
+
 /* The kernel's enum dma_data_direction values. */
 enum scenario_direction {
 	SCENARIO_DIR_BIDIRECTIONAL = 0,
@@ -160,7 +181,10 @@ struct scenario_workload {
 	double rate;                /* 0: closed loop */
 	double huge_page_fraction;
 	double adjacent_page_probability;
+	enum scenario_retry retry;
 	uint64_t requeue_delay;
+	/* storage and network; not written: the device's */
+	uint64_t submit_cost, complete_cost;
 	/* network */
 	uint32_t rx_queues;         /* 0: one per CPU */
 	uint32_t ring_size;

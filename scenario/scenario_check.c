@@ -228,6 +228,34 @@ static int resolve_cpus(struct sc_ctx *c, const struct scenario *s,
 			s->machine.cpus);
 }
 
+/* A storage or network workload's per-request CPU costs: the device's,
+ * unless written. */
+static void resolve_costs(struct sc_ctx *c, const struct scenario *s,
+			  struct scenario_workload *w, const char *base)
+{
+	const struct scenario_device *d;
+	char path[SC_PATH_MAX];
+
+	if (w->device_index < 0 || (w->kind != SCENARIO_WORKLOAD_STORAGE &&
+				    w->kind != SCENARIO_WORKLOAD_NETWORK))
+		return;
+	d = &s->devices[w->device_index];
+	sc_path_key(path, base, "submit_cost");
+	if (!sc_pos_find(c, path))
+		w->submit_cost = d->submit_cost;
+	sc_path_key(path, base, "complete_cost");
+	if (!sc_pos_find(c, path))
+		w->complete_cost = d->complete_cost;
+}
+
+/* machine.profile: coco-vm for a confidential guest unless written. */
+static void resolve_profile(struct sc_ctx *c, struct scenario *s)
+{
+	if (!sc_pos_find(c, "machine.profile"))
+		s->machine.profile = s->swiotlb.coco ? SCENARIO_PROFILE_COCO_VM
+						     : SCENARIO_PROFILE_HOST;
+}
+
 static int resolve_workloads(struct sc_ctx *c, struct scenario *s)
 {
 	char path[SC_PATH_MAX], base[SC_PATH_MAX];
@@ -246,6 +274,7 @@ static int resolve_workloads(struct sc_ctx *c, struct scenario *s)
 		}
 		sc_path_key(path, base, "cpus");
 		resolve_cpus(c, s, w, path);
+		resolve_costs(c, s, w, base);
 		if (w->file) {
 			bool root = !strcmp(s->dir, "/");
 
@@ -276,6 +305,7 @@ static int check_run(struct sc_ctx *c, const struct scenario *s)
 
 int sc_resolve(struct sc_ctx *c, struct scenario *s)
 {
+	resolve_profile(c, s);
 	if (resolve_names(c, s))
 		return -1;
 	check_param(c, s);

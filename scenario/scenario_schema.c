@@ -39,7 +39,10 @@ static const struct sc_field costs_fields[] = {
 	COST(lock_handoff, "passing an area lock to another CPU"),
 	COST(slot_line_transfer,
 	     "moving one slot-metadata cache line from another CPU"),
-	COST(irq, "a device completion interrupt"),
+	COST(irq, "a device completion interrupt (one for the completions "
+		  "that wait for it together)"),
+	COST(idle_wakeup, "an interrupt that finds its CPU idle, on top: idle "
+			  "exit and the switch to the task it wakes"),
 	COST(transient_create, "making a transient pool"),
 	COST(transient_page, "per page of a transient pool (decrypting it)"),
 	COST(transient_free, "freeing a transient pool"),
@@ -61,6 +64,13 @@ static const struct sc_name slot_lines[] = {
 	{ NULL, 0 },
 };
 
+static const struct sc_name profiles[] = {
+	{ "host", SCENARIO_PROFILE_HOST },
+	{ "vm", SCENARIO_PROFILE_VM },
+	{ "coco-vm", SCENARIO_PROFILE_COCO_VM },
+	{ NULL, 0 },
+};
+
 static const struct sc_field machine_fields[] = {
 	{ F(struct scenario_machine, cpus, SC_INT), .def = "4", .min = 1,
 	  .max = SCENARIO_MAX_CPUS, .doc = "CPUs (num_possible_cpus())" },
@@ -78,9 +88,27 @@ static const struct sc_field machine_fields[] = {
 		 "held the lock last: touched, every line it reads or writes "
 		 "(an upper bound); dirty, only lines another CPU wrote and no "
 		 "CPU has read since" },
+	{ F(struct scenario_machine, profile, SC_ENUM), .names = profiles,
+	  .flags = SC_COMPUTED,
+	  .def_doc = "coco-vm when swiotlb.coco, else host",
+	  .doc = "where the CPUs run: the defaults of machine.costs (host; vm "
+		 "adds interrupt exits and a host wake-up of halted vCPUs; "
+		 "coco-vm more of both, and page decryption)" },
+	{ F(struct scenario_machine, cpu_slowdown, SC_REAL), .def = "1",
+	  .fmin = 0.001, .fmax = 1e6,
+	  .doc = "every CPU cost this many times longer: a slow or emulated "
+		 "CPU (QEMU TCG ~50); devices keep their speed" },
+	{ F(struct scenario_machine, host_cores, SC_INT), .def = "0",
+	  .max = SCENARIO_MAX_CPUS, .def_doc = "0 (one per CPU)",
+	  .doc = "host cores the CPUs run on; fewer: busy CPUs take turns, "
+		 "a work item at a time (an overcommitted host; 1 for "
+		 "single-threaded TCG)" },
+	{ F(struct scenario_machine, hz, SC_INT), .def = "250", .min = 1,
+	  .max = 100000,
+	  .doc = "the kernel's CONFIG_HZ: timers fire on its ticks" },
 	{ F(struct scenario_machine, costs, SC_MAP), .sub = &costs_table,
-	  .doc = "cost model; every key optional, 0 = the built-in default "
-		 "in machine/costs.h" },
+	  .doc = "cost model; every key optional, 0 = the profile's default "
+		 "(machine/costs.h)" },
 };
 
 static const struct sc_table machine_table = {
@@ -156,6 +184,7 @@ static const struct sc_name jitters[] = {
 
 #define DEV(m, ty) F(struct scenario_device, m, ty)
 #define NVME SC_KIND(SCENARIO_DEVICE_NVME)
+#define NIC SC_KIND(SCENARIO_DEVICE_NIC)
 #define ALL_KINDS (~0u)
 
 static const struct sc_field device_fields[] = {
@@ -209,6 +238,15 @@ static const struct sc_field device_fields[] = {
 	  .max = SCENARIO_MAX_CPUS - 1,
 	  .def_doc = "-1 (the submitting CPU)",
 	  .doc = "CPU that handles completions" },
+	{ DEV(submit_cost, SC_TIME), .def = "1200ns", .def_alt_kinds = NIC,
+	  .def_alt = "1500ns", .def_doc = "`1200ns` (nic: `1500ns`)",
+	  .doc = "CPU per storage request before its maps (application, "
+		 "block layer, driver), or per packet sent before its map" },
+	{ DEV(complete_cost, SC_TIME), .def = "800ns", .def_alt_kinds = NIC,
+	  .def_alt = "2000ns", .def_doc = "`800ns` (nic: `2000ns`)",
+	  .doc = "CPU per storage request after its unmaps (its end, the "
+		 "application's reap), or per packet received after its "
+		 "unmap (the stack, the reader)" },
 };
 
 static const struct sc_table device_table = {
@@ -228,6 +266,12 @@ static const struct sc_name directions[] = {
 	{ "bidirectional", SCENARIO_DIR_BIDIRECTIONAL },
 	{ "to_device", SCENARIO_DIR_TO_DEVICE },
 	{ "from_device", SCENARIO_DIR_FROM_DEVICE },
+	{ NULL, 0 },
+};
+
+static const struct sc_name retries[] = {
+	{ "blk-mq", SCENARIO_RETRY_BLK_MQ },
+	{ "fixed", SCENARIO_RETRY_FIXED },
 	{ NULL, 0 },
 };
 
@@ -262,8 +306,21 @@ static const struct sc_field workload_fields[] = {
 	{ WL(adjacent_page_probability, SC_REAL), .kinds = STORAGE,
 	  .def = "0", .fmin = 0, .fmax = 1,
 	  .doc = "chance that a buffer's next page is adjacent in memory" },
+	{ WL(retry, SC_ENUM), .kinds = STORAGE, .def = "blk-mq",
+	  .names = retries,
+	  .doc = "a request whose map failed: blk-mq, the kernel's dispatch "
+		 "list and queue runs (a completion reruns the queue unless "
+		 "the device is nvme); fixed, tried again after "
+		 "requeue_delay" },
 	{ WL(requeue_delay, SC_TIME), .kinds = STORAGE, .def = "20us",
-	  .doc = "wait before retrying a request whose map failed" },
+	  .doc = "retry: fixed: wait before retrying a request whose map "
+		 "failed" },
+	{ WL(submit_cost, SC_TIME), .kinds = STORAGE | NETWORK,
+	  .flags = SC_COMPUTED, .def_doc = "the device's",
+	  .doc = "CPU per request (packet sent) before its maps" },
+	{ WL(complete_cost, SC_TIME), .kinds = STORAGE | NETWORK,
+	  .flags = SC_COMPUTED, .def_doc = "the device's",
+	  .doc = "CPU per request (packet received) after its unmaps" },
 	{ WL(rx_queues, SC_INT), .kinds = NETWORK, .def = "0", .max = 65536,
 	  .def_doc = "0 (one per CPU)", .doc = "receive queues" },
 	{ WL(ring_size, SC_INT), .kinds = NETWORK, .def = "1024", .min = 1,

@@ -139,7 +139,7 @@ static void on_mapped(struct machine *m, void *ctx,
 	t->mapping = res->mapping;
 	if (!mb->cfg.delay_ns)
 		unmap(t);
-	else if (machine_cpu_work(m, t->cpu, mb->cfg.delay_ns, on_delayed, t))
+	else if (machine_cpu_wait(m, t->cpu, mb->cfg.delay_ns, on_delayed, t))
 		machine_error(t);
 }
 

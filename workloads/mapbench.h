@@ -15,8 +15,9 @@
  *    (machine_map_result finished - started: the thread reads the clock
  *    when it runs, so time queued behind other work on the CPU is not
  *    counted; lock spinning and the bounce copy are).
- * 3. ndelay(delay_ns): the tool's "DMA is transmitting" busy wait, CPU
- *    work of delay_ns (skipped when 0).
+ * 3. ndelay(delay_ns): the tool's "DMA is transmitting" busy wait, the
+ *    CPU held for delay_ns of wall-clock time however slow it is
+ *    (machine_cpu_wait; skipped when 0).
  * 4. dma_unmap_single(); its latency likewise finished - started.
  * A failed map ends the thread, as in the tool (pr_err and out), unless
  * stop_on_failure is false; then the failure is counted and the thread

@@ -36,6 +36,8 @@ void network_config_init(struct network_config *cfg, const char *device)
 		.tx_arrival = NETWORK_ARRIVAL_POISSON,
 		.tx_sizes = NETWORK_DEFAULT_TX_SIZES,
 		.tx_ring_size = NETWORK_DEFAULT_TX_RING_SIZE,
+		.tx_cost_ns = COST_NET_TX_NS,
+		.rx_cost_ns = COST_NET_RX_NS,
 	};
 }
 
@@ -279,8 +281,10 @@ static int network_write_json(const struct workload *w, FILE *out)
 	for (unsigned int q = 0; q < net->nrxq; q++)
 		fprintf(out, "%s%" PRIu32, q ? ", " : "", net->rxq[q].nposted);
 	fprintf(out, "], \"tx_packets\": %" PRIu64 ", \"tx_bytes\": %" PRIu64
-		", \"tx_drops\": %" PRIu64 ", \"tx_ring_full\": %" PRIu64,
-		c->tx_packets, c->tx_bytes, c->tx_drops, c->tx_ring_full);
+		", \"tx_drops\": %" PRIu64 ", \"tx_ring_full\": %" PRIu64
+		", \"tx_cost_ns\": %" PRIu64 ", \"rx_cost_ns\": %" PRIu64,
+		c->tx_packets, c->tx_bytes, c->tx_drops, c->tx_ring_full,
+		net->cfg.tx_cost_ns, net->cfg.rx_cost_ns);
 	return ferror(out) ? -1 : 0;
 }
 

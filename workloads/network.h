@@ -13,16 +13,19 @@
  * packet's bytes (machine_device_submit, completion interrupt on the queue's
  * CPU); then on that CPU, at interrupt priority: sync for the CPU of the
  * packet's bytes, unmap (skip_cpu_sync by default, as drivers do after the
- * sync), and the ring refill, NAPI's way: maps one buffer after another
+ * sync), rx_cost_ns of CPU for the packet's way up the stack, and the
+ * ring refill, NAPI's way: maps one buffer after another
  * until the ring is full again or a map fails. A failed refill map leaves
  * the ring short (a shortfall event) and the refill is tried again at the
  * queue's next packet; when a ring is left with no posted buffer at all, a
  * refill timer (virtio-net's refill work) also retries it after
- * `rx_refill_retry_ns`. The packet is done when its unmap returns.
+ * `rx_refill_retry_ns`. The packet is done when its unmap and its
+ * rx_cost_ns are.
  *
  * Transmit. Packets of sizes from `tx_sizes` arrive at `tx_rate_pps` on the
- * CPUs of the list (each on one CPU, picked uniformly at random): map
- * DMA_TO_DEVICE on that CPU, hand the bytes to the device (completion
+ * CPUs of the list (each on one CPU, picked uniformly at random):
+ * tx_cost_ns of CPU (the send path), map DMA_TO_DEVICE on that CPU, hand
+ * the bytes to the device (completion
  * interrupt on the same CPU, as XPS pins a CPU's tx queue), unmap on
  * completion. A failed map drops the packet (tx drop). Each CPU's tx
  * queue holds at most `tx_ring_size` packets between their arrival and
@@ -131,6 +134,11 @@ struct network_config {
 	const char *tx_sizes;
 	/* tx packets in flight per CPU (default 1024); 0: no limit. */
 	uint32_t tx_ring_size;
+	/* CPU per packet at native speed (machine cpu_slowdown applies):
+	 * a sent packet's send path before its map, a received packet's
+	 * receive path after its unmap (defaults COST_NET_TX_NS and
+	 * COST_NET_RX_NS of machine/costs.h). */
+	uint64_t tx_cost_ns, rx_cost_ns;
 };
 
 /* Fills cfg with the defaults above for `device`. */

@@ -32,6 +32,7 @@ struct net_packet {
 	uint64_t bytes;
 	struct machine_mapping *mapping;
 	sim_time_t arrived;
+	uint32_t pending;                   /* rx: unmap and CPU cost to end */
 };
 
 struct net_packet_chunk;

@@ -113,14 +113,17 @@ void net_rx_refill(struct net_rxq *q)
 
 /* ---- the completion path ------------------------------------------------- */
 
-static void rx_unmapped(struct machine *m, void *ctx,
-			const struct machine_op_result *res)
+/* The packet's unmap or its receive path's CPU is over; both: done. */
+static void rx_step_done(struct machine *m, void *ctx,
+			 const struct machine_op_result *res)
 {
 	struct net_packet *p = ctx;
 	struct network *net = p->net;
 
 	(void)m;
 	(void)res;
+	if (--p->pending)
+		return;
 	net_request_done(net, p);
 	net->c.rx_packets++;
 	net->c.rx_bytes += p->bytes;
@@ -137,10 +140,14 @@ static void rx_dma_done(struct machine *m, void *ctx,
 	struct net_rxq *q = p->q;
 
 	(void)res;
+	p->pending = net->cfg.rx_cost_ns ? 2 : 1;
 	if (machine_sync(m, q->cpu, p->mapping, MACHINE_SYNC_FOR_CPU,
 			 (size_t)p->bytes, NULL, NULL) ||
 	    machine_unmap(m, q->cpu, p->mapping, net->cfg.rx_unmap_skip_sync,
-			  rx_unmapped, p)) {
+			  rx_step_done, p) ||
+	    (net->cfg.rx_cost_ns &&
+	     machine_cpu_work(m, q->cpu, net->cfg.rx_cost_ns, rx_step_done,
+			      p))) {
 		net_out_of_memory(net);
 		return;
 	}

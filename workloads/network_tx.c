@@ -73,11 +73,37 @@ static void tx_schedule_next(struct network *net)
 		tx_arrival_action, net, 0);
 }
 
-/* A packet to send on cpu: mapped on it, unless its tx ring is full. */
+static void tx_map(struct network *net, struct net_packet *p)
+{
+	uint64_t orig = net_next_orig(&net->tx_orig, NETWORK_TX_ORIG_BASE,
+				      p->bytes);
+
+	if (machine_map(net->m, p->cpu, net->dev, orig, (size_t)p->bytes,
+			DMA_TO_DEVICE, 0, tx_mapped, p)) {
+		net->tx_in_flight[p->cpu]--;
+		net_packet_put(net, p);
+		net_out_of_memory(net);
+		return;
+	}
+	net->w->stats.maps++;
+}
+
+/* The send path's CPU is over: the packet is mapped. */
+static void tx_sent_path(struct machine *m, void *ctx,
+			 const struct machine_op_result *res)
+{
+	struct net_packet *p = ctx;
+
+	(void)m;
+	(void)res;
+	tx_map(p->net, p);
+}
+
+/* A packet to send on cpu: the send path, then its map, unless its tx
+ * ring is full. */
 static void tx_packet(struct network *net, unsigned int cpu, uint64_t bytes)
 {
 	struct net_packet *p;
-	uint64_t orig;
 
 	net->w->stats.requests_issued++;
 	if (net->cfg.tx_ring_size &&
@@ -94,15 +120,15 @@ static void tx_packet(struct network *net, unsigned int cpu, uint64_t bytes)
 	p->cpu = cpu;
 	p->bytes = bytes;
 	p->arrived = machine_now(net->m);
-	orig = net_next_orig(&net->tx_orig, NETWORK_TX_ORIG_BASE, bytes);
-	if (machine_map(net->m, cpu, net->dev, orig, (size_t)bytes,
-			DMA_TO_DEVICE, 0, tx_mapped, p)) {
+	net->tx_in_flight[cpu]++;
+	if (!net->cfg.tx_cost_ns) {
+		tx_map(net, p);
+	} else if (machine_cpu_work(net->m, cpu, net->cfg.tx_cost_ns,
+				    tx_sent_path, p)) {
+		net->tx_in_flight[cpu]--;
 		net_packet_put(net, p);
 		net_out_of_memory(net);
-		return;
 	}
-	net->tx_in_flight[cpu]++;
-	net->w->stats.maps++;
 }
 
 static void tx_arrival_action(struct sim_engine *eng, void *subject,

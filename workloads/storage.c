@@ -20,7 +20,11 @@ void storage_config_init(struct storage_config *cfg)
 		.rate_iops = STORAGE_DEFAULT_RATE_IOPS,
 		.huge_page_fraction = 0.0,
 		.adjacent_page_probability = 0.0,
+		.retry = STORAGE_RETRY_BLK_MQ,
 		.requeue_delay_ns = STORAGE_DEFAULT_REQUEUE_DELAY_NS,
+		.restart_on_completion = false,
+		.submit_cost_ns = COST_STORAGE_SUBMIT_NS,
+		.complete_cost_ns = COST_STORAGE_COMPLETE_NS,
 		.max_segments = STORAGE_DEFAULT_MAX_SEGMENTS,
 		.max_transfer_bytes = 0,
 		.completion_cpu = -1,
@@ -74,6 +78,9 @@ static int check_config(const struct storage_config *c, char *err,
 		bad = "rate_iops must be a positive number in open loop";
 	else if (c->loop != STORAGE_OPEN_LOOP && c->loop != STORAGE_CLOSED_LOOP)
 		bad = "loop must be open or closed";
+	else if (c->retry != STORAGE_RETRY_BLK_MQ &&
+		 c->retry != STORAGE_RETRY_FIXED)
+		bad = "retry must be blk-mq or fixed";
 	else if (c->max_segments < 1)
 		bad = "max_segments must be at least 1";
 	else if (c->max_transfer_bytes % STORAGE_PAGE_SIZE)
@@ -262,11 +269,17 @@ static void write_config_json(const struct storage *st, FILE *out)
 		", \"loop\": \"%s\", \"rate_iops\": %.17g"
 		", \"huge_page_fraction\": %.17g"
 		", \"adjacent_page_probability\": %.17g"
-		", \"requeue_delay_ns\": %" PRIu64 ", \"max_segments\": %" PRIu32,
+		", \"retry\": \"%s\", \"requeue_delay_ns\": %" PRIu64
+		", \"restart_on_completion\": %s"
+		", \"submit_cost_ns\": %" PRIu64 ", \"complete_cost_ns\": %" PRIu64
+		", \"max_segments\": %" PRIu32,
 		c->queue_depth, c->read_fraction,
 		c->loop == STORAGE_OPEN_LOOP ? "open" : "closed", c->rate_iops,
 		c->huge_page_fraction, c->adjacent_page_probability,
-		c->requeue_delay_ns, c->max_segments);
+		c->retry == STORAGE_RETRY_FIXED ? "fixed" : "blk-mq",
+		c->requeue_delay_ns,
+		c->restart_on_completion ? "true" : "false",
+		c->submit_cost_ns, c->complete_cost_ns, c->max_segments);
 	write_limit_json(out, "max_transfer_bytes", st->max_transfer);
 	write_limit_json(out, "max_segment_bytes", st->max_segment);
 	fprintf(out, ", \"completion_cpu\": %d, \"phys_limit\": %" PRIu64
@@ -293,13 +306,19 @@ static int storage_write_json(const struct workload *w, FILE *out)
 		", \"block_requests\": %" PRIu64
 		", \"block_requests_completed\": %" PRIu64
 		", \"split_ios\": %" PRIu64 ", \"segment_limit_splits\": %" PRIu64
-		", \"dma_mask_failures\": %" PRIu64 ", \"backlog_max\": %" PRIu64
+		", \"dma_mask_failures\": %" PRIu64
+		", \"failed_requests\": %" PRIu64 ", \"queue_runs\": %" PRIu64
+		", \"runs_after_failure\": %" PRIu64
+		", \"runs_by_timer\": %" PRIu64
+		", \"runs_by_restart\": %" PRIu64
+		", \"backlog_max\": %" PRIu64
 		", \"machine_errors\": %" PRIu64
 		", \"segments_per_request\": {\"mean\": %.17g, \"min\": %" PRIu64
 		", \"max\": %" PRIu64 "}",
 		s->reads, s->writes, s->block_requests, s->block_requests_done,
 		s->split_ios, s->segment_limit_splits, s->dma_mask_failures,
-		s->backlog_max, s->machine_errors, sizedist_hist_mean(segs),
+		s->failed_requests, s->queue_runs, s->runs_after_failure,
+		s->runs_by_timer, s->runs_by_restart, s->backlog_max, s->machine_errors, sizedist_hist_mean(segs),
 		segs->n ? segs->bins[0].value : 0,
 		segs->n ? segs->bins[segs->n - 1].value : 0);
 	write_hist_json(out, "segments_per_request_hist", segs);

@@ -24,20 +24,34 @@
  *    build a request the device cannot take). NVMe's 4 KiB virtual boundary
  *    holds by construction: every segment starts and ends on a page
  *    boundary except the I/O's last byte.
- * 3. All requests of an I/O go, in order, onto the submitting CPU's
- *    dispatch queue (one hardware queue per CPU, as NVMe has). The queue
- *    dispatches one request at a time: it maps the request's segments one
- *    after the other on the submitting CPU (DMA_FROM_DEVICE for reads,
- *    DMA_TO_DEVICE for writes, no alloc_align_mask, as dma_map_sg does) and
- *    then submits the request's bytes to the device.
+ * 3. All requests of an I/O are submitted, in order, on the submitting
+ *    CPU (one hardware queue per CPU, as NVMe has), one at a time: first
+ *    submit_cost_ns of CPU (the application, the block layer, the driver),
+ *    then blk-mq's direct issue: the request's segments are mapped one
+ *    after the other (DMA_FROM_DEVICE for reads, DMA_TO_DEVICE for writes,
+ *    no alloc_align_mask, as dma_map_sg does) and its bytes go to the
+ *    device.
  * 4. When a map fails, the segments already mapped are unmapped (with
- *    DMA_ATTR_SKIP_CPU_SYNC, as dma_map_sg's error path does) and the
- *    request stays at the head of its queue (blk-mq's dispatch list) and is
- *    retried requeue_delay_ns after those unmaps are done; requests behind
- *    it wait. No request is ever lost or failed.
+ *    DMA_ATTR_SKIP_CPU_SYNC, as dma_map_sg's error path does): the driver
+ *    returns BLK_STS_RESOURCE. retry = BLK_MQ (the kernel's way, per
+ *    hardware queue): the request goes to the tail of the dispatch list,
+ *    and the queue is run at once on the same CPU. A run takes the whole
+ *    list, marks the queue SCHED_RESTART and tries the requests in order
+ *    until one fails; the rest go back to the list, and then the queue is
+ *    run again at once (a kblockd work item on the CPU) if SCHED_RESTART was
+ *    cleared meanwhile, else after BLK_MQ_RESOURCE_DELAY (3 ms, rounded up
+ *    to ticks of machine hz; a later arming replaces a pending one: "mod"
+ *    semantics). New requests go straight to the driver past the list. A
+ *    request that completes clears SCHED_RESTART and runs the queue at once
+ *    only when restart_on_completion (drivers that end requests one by
+ *    one; NVMe ends them in batches, which do not). retry = FIXED: the
+ *    request stays at the head of the CPU's submissions and is tried
+ *    again requeue_delay_ns after the unmaps; requests behind it wait. No
+ *    request is ever lost or failed.
  * 5. The device's completion interrupt runs on completion_cpu (-1: the
- *    submitting CPU); there the request's segments are unmapped one by one,
- *    and when the last unmap is done the request is complete. An I/O is
+ *    submitting CPU); there the request's segments are unmapped one by one
+ *    and complete_cost_ns of CPU follow (the request's end, the
+ *    application's reap); then the request is complete. An I/O is
  *    complete when all its requests are.
  * 6. Closed loop: each submitting CPU keeps queue_depth I/Os in flight,
  *    issuing the next when one completes. Open loop: I/Os arrive as a
@@ -50,9 +64,13 @@
  * issued when created (or when it arrives), completed when its last
  * block request is; its latency runs from issue to completion; in_flight
  * counts issued I/Os not complete (the backlog included). Maps counts every
- * map call, retries included. write_json adds the block requests, splits,
- * segments per request, and the kernel-style histograms of request and
- * mapping sizes.
+ * map call, retries included; map_failures every failed one (the kernel's
+ * count of failed swiotlb_tbl_map_single calls); requeues every return of
+ * a request to wait after a failure, requeue_wait_ns the time from the
+ * end of a failed attempt to the start of the next. write_json adds the
+ * block requests, the requests that failed at least once, the queue runs
+ * and what started them, splits, segments per request, and the
+ * kernel-style histograms of request and mapping sizes.
  *
  * Lifetime: the workload schedules engine events (arrivals, retries) and
  * passes itself to machine callbacks: do not run the engine after
@@ -72,9 +90,11 @@
 #define STORAGE_DEFAULT_SIZES "128k"
 #define STORAGE_DEFAULT_READ_FRACTION 1.0
 #define STORAGE_DEFAULT_RATE_IOPS 10000.0
-/* blk-mq's retry of a BLK_STS_RESOURCE request: about every 20 us in the
- * ground-truth traces (groundtruth/README.md, point 5). */
+/* retry = FIXED: the wait before a failed request is tried again (the
+ * simulator's earlier model; the kernel has no such delay). */
 #define STORAGE_DEFAULT_REQUEUE_DELAY_NS 20000
+/* block/blk-mq.c: BLK_MQ_RESOURCE_DELAY, in ms. */
+#define STORAGE_RESOURCE_DELAY_NS 3000000ULL
 /* BLK_MAX_SEGMENTS; NVMe under the ground-truth kernel reported 64. */
 #define STORAGE_DEFAULT_MAX_SEGMENTS 128
 #define STORAGE_DEFAULT_PHYS_LIMIT (64ULL << 30)
@@ -84,6 +104,12 @@
 enum storage_loop {
 	STORAGE_CLOSED_LOOP,       /* keep queue_depth I/Os in flight per CPU */
 	STORAGE_OPEN_LOOP,         /* Poisson arrivals at rate_iops */
+};
+
+/* How a request whose map failed is tried again (point 4 above). */
+enum storage_retry {
+	STORAGE_RETRY_BLK_MQ,
+	STORAGE_RETRY_FIXED,
 };
 
 struct storage_config {
@@ -97,7 +123,13 @@ struct storage_config {
 	double rate_iops;          /* open loop: I/Os per second, all CPUs */
 	double huge_page_fraction; /* share of I/Os with one contiguous buffer */
 	double adjacent_page_probability; /* otherwise: next page adjacent */
-	uint64_t requeue_delay_ns; /* retry delay after a failed map */
+	enum storage_retry retry;
+	uint64_t requeue_delay_ns; /* FIXED: retry delay after a failed map */
+	/* BLK_MQ: a completed request reruns a SCHED_RESTART queue. */
+	bool restart_on_completion;
+	/* CPU per block request, at native speed (machine cpu_slowdown
+	 * applies): before its first issue, and after its unmaps. */
+	uint64_t submit_cost_ns, complete_cost_ns;
 	uint32_t max_segments;     /* DMA segments per request, >= 1 */
 	/* Largest request (max_sectors); 0: the device's maximum segment
 	 * rounded down to 4 KiB. Otherwise a multiple of 4096. */
@@ -109,9 +141,10 @@ struct storage_config {
 
 /* Fills cfg with the defaults (each named above): the first device, all
  * CPUs, queue depth 32, 128k reads in a closed loop, no huge pages and no
- * adjacent pages, 20 us requeue delay, 128 segments, max transfer from the
- * device, completion on the submitting CPU, buffers below 64 GiB, no
- * I/O limit. */
+ * adjacent pages, blk-mq's retry without restart on completion (NVMe's;
+ * 20 us for FIXED), the NVMe per-request CPU costs of machine/costs.h, 128
+ * segments, max transfer from the device, completion on the submitting
+ * CPU, buffers below 64 GiB, no I/O limit. */
 void storage_config_init(struct storage_config *cfg);
 
 /* Builds a storage generator on m (its RNG stream is "workload:<name>").
@@ -130,6 +163,14 @@ struct storage_stats {
 	uint64_t segment_limit_splits;     /* request ends forced by
 					      max_segments, not size */
 	uint64_t dma_mask_failures;        /* of the map failures */
+	uint64_t failed_requests;          /* block requests whose map failed
+					      at least once */
+	uint64_t queue_runs;               /* BLK_MQ: runs of a non-empty
+					      dispatch list, by the trigger: */
+	uint64_t runs_after_failure;       /* a new request failed */
+	uint64_t runs_by_timer;            /* the 3 ms delayed run */
+	uint64_t runs_by_restart;          /* at once: a completion or a
+					      cleared SCHED_RESTART */
 	uint64_t backlog_max;              /* open loop: most I/Os waiting */
 	uint64_t machine_errors;           /* machine calls out of memory */
 	struct sizedist_hist rq_size;      /* bytes of each block request */

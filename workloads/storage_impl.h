@@ -36,20 +36,39 @@ struct storage_rq {
 	uint32_t nmapped;                /* mapped so far in this attempt */
 	uint32_t nunmapped;              /* unmaps finished */
 	uint32_t nunmapping;             /* unmaps to wait for */
-	struct storage_rq *next;         /* dispatch queue or free list */
+	bool failed;                     /* a map of it has failed */
+	sim_time_t failed_at;            /* its last failed attempt ended */
+	struct storage_rq *next;         /* a queue or the free list */
 	struct storage_rq *all_next;     /* every rq ever allocated */
 	struct storage_seg *segs;        /* max_segments of them */
 	struct machine_mapping **maps;   /* max_segments of them */
 };
 
-/* A submitting CPU: its I/Os, its dispatch queue (hardware queue), and in
- * open loop its backlog and pending arrival. */
+/* What a submitting CPU's chain is doing. */
+enum storage_step {
+	STEP_IDLE,
+	STEP_SUBMIT,                     /* a new request: cost, then issue */
+	STEP_RUN,                        /* a queue run over `run` */
+	STEP_FIXED,                      /* the fixed-delay retry of `cur` */
+};
+
+/* A submitting CPU: its I/Os, its hardware queue (blk-mq's dispatch list,
+ * SCHED_RESTART, the delayed run), and in open loop its backlog and
+ * pending arrival. The CPU does one thing at a time (the chain): submit
+ * the next new request, or run the queue. */
 struct storage_cpu {
 	struct storage *st;
 	unsigned int cpu;
 	uint32_t active;                 /* I/Os admitted and not complete */
-	struct storage_rq *head, *tail;  /* requests waiting to be mapped */
-	bool dispatching;                /* head being mapped or retried */
+	struct storage_rq *head, *tail;  /* new requests, not tried yet */
+	enum storage_step step;
+	struct storage_rq *cur;          /* the request being tried */
+	struct storage_rq *run_head, *run_tail; /* the rest of a queue run */
+	struct storage_rq *disp_head, *disp_tail; /* hctx->dispatch */
+	bool restart;                    /* BLK_MQ_S_SCHED_RESTART */
+	bool run_due;                    /* a queue run waits for the chain */
+	bool run_by_timer;               /* ... armed as the delayed run */
+	sim_event_id run_timer;          /* the pending run; 0: none */
 	struct storage_io *backlog_head, *backlog_tail;
 	uint64_t backlog;
 	sim_event_id arrival;            /* 0: none pending */
@@ -91,5 +110,7 @@ void storage_rq_put(struct storage *st, struct storage_rq *rq);
 int storage_begin(struct storage *st, char *err, size_t errlen);
 /* Cancels pending arrivals. */
 void storage_end(struct storage *st);
+/* The chain of sc: starts its next step unless one runs. */
+void storage_advance(struct storage_cpu *sc);
 
 #endif

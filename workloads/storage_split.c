@@ -26,6 +26,8 @@ struct storage_rq *storage_rq_get(struct storage *st)
 	rq->bytes = 0;
 	rq->nsegs = rq->nmapped = rq->nunmapped = rq->nunmapping = 0;
 	rq->next = NULL;
+	rq->failed = false;
+	rq->failed_at = 0;
 	return rq;
 }
 

@@ -53,7 +53,8 @@ static void test_bad_set(void)
 	rc = CLI("run", s, "--set", "machine.cpuz=8");
 	expect_line(rc, 1, "--set machine.cpuz=8: machine.cpuz: unknown key; "
 		    "did you mean `cpus`? (expected one of: cpus, memory, "
-		    "page_size, slot_lines, costs)\n", __LINE__);
+		    "page_size, slot_lines, profile, cpu_slowdown, host_cores, "
+		    "hz, costs)\n", __LINE__);
 	rc = CLI("run", s, "--set=machine.cpus=0");
 	expect_line(rc, 1, "--set machine.cpus=0: machine.cpus: ", __LINE__);
 	rc = CLI("validate", s, "--set", "devices.0.bounce=sometimes");

@@ -109,6 +109,135 @@ static void test_machine_keys_reach_config(void)
 	scenario_free(&s);
 }
 
+static bool machine_of(const char *name, const char *const *ov, size_t n,
+		       struct machine_config *cfg)
+{
+	struct scenario s;
+	struct machine_device_config *devs;
+	char err[1024];
+	bool ok;
+
+	if (!rf_load(name, ov, n, &s))
+		return false;
+	ok = !run_build_machine_config(&s, cfg, &devs, err, sizeof(err));
+	CHECK(ok);
+	free(devs);
+	scenario_free(&s);
+	return ok;
+}
+
+/* machine.profile's default follows swiotlb.coco; a written profile wins
+ * over it, and a written cost over the profile. */
+static void test_profile_precedence(void)
+{
+	static const char *const host[] = { "machine.profile=host" };
+	static const char *const vm[] = { "machine.profile=vm",
+					  "machine.costs.irq=7us" };
+	static const char *const slow[] = { "machine.cpu_slowdown=2.5",
+					    "machine.host_cores=1",
+					    "machine.hz=1000" };
+	struct machine_config cfg;
+
+	if (machine_of("default", NULL, 0, &cfg)) {
+		CHECK_EQ(cfg.costs.irq_ns, COST_COCO_IRQ_NS);
+		CHECK_EQ(cfg.costs.idle_wakeup_ns, COST_COCO_IDLE_WAKEUP_NS);
+		CHECK_EQ(cfg.costs.page_decrypt_ns, COST_PAGE_DECRYPT_NS);
+		CHECK(cfg.cpu_slowdown == 1.0);
+		CHECK_EQ(cfg.host_cores, 0);
+		CHECK_EQ(cfg.hz, 250);
+	}
+	if (machine_of("default", host, 1, &cfg)) {
+		CHECK_EQ(cfg.costs.irq_ns, COST_IRQ_NS);
+		CHECK_EQ(cfg.costs.page_decrypt_ns, 0);
+	}
+	if (machine_of("default", vm, 2, &cfg)) {
+		CHECK_EQ(cfg.costs.irq_ns, 7000);
+		CHECK_EQ(cfg.costs.idle_wakeup_ns, COST_VM_IDLE_WAKEUP_NS);
+	}
+	if (machine_of("legacy-32bit-device", NULL, 0, &cfg)) {
+		CHECK_EQ(cfg.costs.irq_ns, COST_IRQ_NS);
+		CHECK_EQ(cfg.costs.idle_wakeup_ns, COST_IDLE_WAKEUP_NS);
+	}
+	if (machine_of("legacy-32bit-device", slow, 3, &cfg)) {
+		CHECK(cfg.cpu_slowdown == 2.5);
+		CHECK_EQ(cfg.host_cores, 1);
+		CHECK_EQ(cfg.hz, 1000);
+	}
+}
+
+/* The JSON of the scenario's workload i, built on its machine. */
+static char *workload_json(const char *name, const char *const *ov, size_t n,
+			   size_t i)
+{
+	struct scenario s;
+	struct machine_config cfg;
+	struct machine_device_config *devs = NULL;
+	struct sim_engine *eng = sim_engine_new();
+	struct machine *m = NULL;
+	struct workload **wls = NULL;
+	char err[1024], *buf = NULL;
+	size_t len = 0;
+
+	if (!rf_load(name, ov, n, &s))
+		return NULL;
+	if (!run_build_machine_config(&s, &cfg, &devs, err, sizeof(err)))
+		m = machine_new(&cfg, eng, err, sizeof(err));
+	if (m && !run_make_workloads(&s, m, &wls, err, sizeof(err))) {
+		FILE *out = open_memstream(&buf, &len);
+
+		workload_write_json(wls[i], out);
+		fclose(out);
+		for (size_t k = 0; k < s.nworkloads; k++)
+			workload_destroy(wls[k]);
+		free(wls);
+	}
+	CHECK(buf != NULL);
+	machine_free(m);
+	sim_engine_free(eng);
+	free(devs);
+	scenario_free(&s);
+	return buf;
+}
+
+static void check_json(char *j, const char *member)
+{
+	if (!j || !strstr(j, member))
+		tu_fail(__FILE__, __LINE__, "no %s in %s", member,
+			j ? j : "(null)");
+	tu_checks++;
+}
+
+/* Per-request CPU costs come from the device's kind unless the device or
+ * the workload writes them; the retry mode and the restart on completion
+ * (not for nvme) reach the storage workload. */
+static void test_request_costs_reach_workloads(void)
+{
+	static const char *const dev[] = { "devices.0.submit_cost=5us" };
+	static const char *const wl[] = { "devices.0.submit_cost=5us",
+					   "workloads.0.submit_cost=7us",
+					   "workloads.0.retry=fixed" };
+	char *j;
+
+	j = workload_json("default", NULL, 0, 0);
+	check_json(j, "\"retry\": \"blk-mq\"");
+	check_json(j, "\"restart_on_completion\": false");
+	check_json(j, "\"submit_cost_ns\": 1200, \"complete_cost_ns\": 800");
+	free(j);
+	j = workload_json("default", NULL, 0, 1);
+	check_json(j, "\"tx_cost_ns\": 1500, \"rx_cost_ns\": 2000");
+	free(j);
+	j = workload_json("default", dev, 1, 0);
+	check_json(j, "\"submit_cost_ns\": 5000, \"complete_cost_ns\": 800");
+	free(j);
+	j = workload_json("default", wl, 3, 0);
+	check_json(j, "\"retry\": \"fixed\"");
+	check_json(j, "\"submit_cost_ns\": 7000");
+	free(j);
+	j = workload_json("legacy-32bit-device", NULL, 0, 0);
+	check_json(j, "\"restart_on_completion\": true");
+	free(j);
+}
+
 /* The columns of timeseries.csv before the per-area ones. */
 static const char series_head[] =
 	"time_ns,interval_ns,used_slots,transient_slots,nslabs,hiwater,maps,"
@@ -422,6 +551,8 @@ int main(void)
 	RUN(test_examples_present);
 	RUN(test_examples_validate);
 	RUN(test_machine_keys_reach_config);
+	RUN(test_profile_precedence);
+	RUN(test_request_costs_reach_workloads);
 	RUN(test_examples_run);
 	RUN(test_warmup_totals);
 	RUN(test_determinism);

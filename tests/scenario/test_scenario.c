@@ -394,7 +394,8 @@ static void test_error_unknown_key(void)
 {
 	FILE_ERROR("bad-unknown-key.yaml", "4:3: machine.cpu_count: ",
 		   "unknown key (expected one of: cpus, memory, page_size, "
-		   "slot_lines, costs)");
+		   "slot_lines, profile, cpu_slowdown, host_cores, hz, "
+		   "costs)");
 	TEXT_ERROR("runn:\n  duration: 1s\n", "t.yaml:1:1: runn: ",
 		   "unknown key");
 }

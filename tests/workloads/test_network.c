@@ -8,6 +8,15 @@
 #include "tests/machine_fixture.h"
 #include "workloads/network.h"
 
+/* The defaults without the per-packet CPU costs (the machine is quiet
+ * too): each test turns on only what it checks. */
+static void quiet_network_config(struct network_config *c, const char *dev)
+{
+	network_config_init(c, dev);
+	c->tx_cost_ns = 0;
+	c->rx_cost_ns = 0;
+}
+
 static struct machine_device_config nic;
 
 /* ncpus CPUs, a pool of nslabs in nareas areas, quiet costs, device nic0. */
@@ -73,7 +82,7 @@ static void rings_full(uint64_t buffer, uint64_t slots_per_buffer,
 
 	if (!nic_machine(&f, 4, 32768, 4, 1))
 		return;
-	network_config_init(&nc, "nic0");
+	quiet_network_config(&nc, "nic0");
 	nc.ring_size = r;
 	nc.rx_queues = queues;
 	nc.rx_buffer_bytes = buffer;
@@ -130,7 +139,7 @@ static void test_rings_full_with_costs(void)
 	cfg.sample_interval_ns = 0;
 	if (!fixture_new(&f, &cfg))
 		return;
-	network_config_init(&nc, "nic0");
+	quiet_network_config(&nc, "nic0");
 	nc.rx_rate_pps = 2e5;
 	nc.tx_rate_pps = 1e5;
 	nc.tx_sizes = "64:50,1500:50";
@@ -162,7 +171,7 @@ static void test_pool_too_small(void)
 
 	if (!nic_machine(&f, 2, 256, 1, 1))
 		return;
-	network_config_init(&nc, "nic0");
+	quiet_network_config(&nc, "nic0");
 	nc.ring_size = 256;
 	nc.rx_rate_pps = 1e6;
 	nc.rx_arrival = NETWORK_ARRIVAL_PERIODIC;
@@ -215,7 +224,7 @@ static void test_empty_ring_timer(void)
 	machine_run(f.m);
 	CHECK_EQ(hog.n, 2);
 	CHECK_EQ(used_slots(&f), 256);
-	network_config_init(&nc, "nic0");
+	quiet_network_config(&nc, "nic0");
 	nc.ring_size = 256;
 	nc.rx_rate_pps = 1e5;                   /* one packet every 10 us */
 	nc.rx_arrival = NETWORK_ARRIVAL_PERIODIC;
@@ -260,7 +269,7 @@ static void test_tx_exact(void)
 
 	if (!nic_machine(&f, 2, 1024, 2, 1))
 		return;
-	network_config_init(&nc, "nic0");
+	quiet_network_config(&nc, "nic0");
 	nc.ring_size = 16;
 	nc.tx_rate_pps = 1e6;
 	nc.tx_arrival = NETWORK_ARRIVAL_PERIODIC;
@@ -300,7 +309,7 @@ static void test_tx_poisson_and_drops(void)
 
 	if (!nic_machine(&f, 2, 1024, 2, 7))
 		return;
-	network_config_init(&nc, "nic0");
+	quiet_network_config(&nc, "nic0");
 	nc.ring_size = 8;
 	nc.tx_rate_pps = 1e6;
 	nc.tx_sizes = "1500:90,300000:10";     /* 300000 > 256 KiB: fails */
@@ -339,7 +348,7 @@ static void test_tx_ring_full(void)
 	cfg.ndevices = 1;
 	if (!fixture_new(&f, &cfg))
 		return;
-	network_config_init(&nc, "nic0");
+	quiet_network_config(&nc, "nic0");
 	nc.ring_size = 4;
 	nc.tx_rate_pps = 1e6;
 	nc.tx_arrival = NETWORK_ARRIVAL_PERIODIC;
@@ -375,7 +384,7 @@ static void test_timed_list(void)
 
 	if (!nic_machine(&f, 3, 1024, 1, 1))
 		return;
-	network_config_init(&nc, "nic0");
+	quiet_network_config(&nc, "nic0");
 	nc.ring_size = 4;
 	nc.rx_steering = NETWORK_STEER_ROUND_ROBIN;
 	nc.rx_sizes = "1000";
@@ -391,6 +400,47 @@ static void test_timed_list(void)
 	CHECK_EQ(c->rx_bytes, 100 + 200 + 1518 + 1000 + 1000 + 64);
 	CHECK_EQ(machine_now(f.m), 9000);
 	CHECK_EQ(machine_live_mappings(f.m), 3 * 4);
+	check_balanced(w);
+	workload_destroy(w);
+out:
+	fixture_free(&f);
+}
+
+/* Per-packet CPU: a received packet is done rx_cost after its unmap, a
+ * sent one is mapped tx_cost after it arrives; on one CPU with an instant
+ * device, each packet's latency is exactly its cost. */
+static void test_packet_costs(void)
+{
+	static const struct network_rx_packet list[] = { { 1000, 0, 100 } };
+	struct fixture f;
+	struct network_config nc;
+	struct workload *w;
+	const struct stats_hist *lat;
+
+	if (!nic_machine(&f, 1, 1024, 1, 1))
+		return;
+	network_config_init(&nc, "nic0");
+	CHECK_EQ(nc.tx_cost_ns, COST_NET_TX_NS);
+	CHECK_EQ(nc.rx_cost_ns, COST_NET_RX_NS);
+	nc.rx_cost_ns = 2000;
+	nc.tx_cost_ns = 1500;
+	nc.ring_size = 1;
+	nc.rx_packets = list;
+	nc.rx_npackets = 1;
+	nc.tx_rate_pps = 100000;
+	nc.tx_arrival = NETWORK_ARRIVAL_PERIODIC;
+	w = nic_new(&f, &nc);
+	if (!w)
+		goto out;
+	/* tx at 10, 20, 30 us; rx at 1 us */
+	run_then_drain(&f, w, SIM_US(35));
+	lat = &w->stats.latency;
+	CHECK_EQ(network_counters(w)->rx_packets, 1);
+	CHECK_EQ(network_counters(w)->tx_packets, 3);
+	CHECK_EQ(lat->n, 4);
+	CHECK_EQ(lat->min, 1500);
+	CHECK_EQ(lat->max, 2000);
+	CHECK_EQ(lat->sum, 2000 + 3 * 1500);
 	check_balanced(w);
 	workload_destroy(w);
 out:
@@ -420,7 +470,7 @@ static char *run_json(uint64_t seed)
 	cfg.seed = seed;
 	if (!fixture_new(&f, &cfg))
 		return NULL;
-	network_config_init(&nc, "nic0");
+	quiet_network_config(&nc, "nic0");
 	nc.ring_size = 512;
 	nc.rx_sizes = "64:40,576:20,1500:40";
 	nc.rx_rate_pps = 5e5;
@@ -483,22 +533,22 @@ static void test_config_errors(void)
 		return;
 	network_config_init(&nc, "eth9");
 	CHECK(new_fails(&f, &nc, "device \"eth9\" is not in the machine"));
-	network_config_init(&nc, "nic0");
+	quiet_network_config(&nc, "nic0");
 	nc.rx_buffer_bytes = 300000;
 	CHECK(new_fails(&f, &nc, "rx_buffer_bytes 300000"));
-	network_config_init(&nc, "nic0");
+	quiet_network_config(&nc, "nic0");
 	nc.ring_size = 0;
 	CHECK(new_fails(&f, &nc, "ring_size 0"));
-	network_config_init(&nc, "nic0");
+	quiet_network_config(&nc, "nic0");
 	nc.cpus = "0-5";
 	CHECK(new_fails(&f, &nc, "CPU 5"));
-	network_config_init(&nc, "nic0");
+	quiet_network_config(&nc, "nic0");
 	nc.tx_sizes = "12q";
 	CHECK(new_fails(&f, &nc, "tx_sizes:"));
-	network_config_init(&nc, "nic0");
+	quiet_network_config(&nc, "nic0");
 	nc.rx_rate_pps = -1;
 	CHECK(new_fails(&f, &nc, "rx_rate_pps"));
-	network_config_init(&nc, "nic0");
+	quiet_network_config(&nc, "nic0");
 	nc.rx_packets = backwards;
 	nc.rx_npackets = 2;
 	CHECK(new_fails(&f, &nc, "rx_packets[1]"));
@@ -520,6 +570,7 @@ int main(void)
 	RUN(test_tx_poisson_and_drops);
 	RUN(test_tx_ring_full);
 	RUN(test_timed_list);
+	RUN(test_packet_costs);
 	RUN(test_same_seed_same_json);
 	RUN(test_config_errors);
 	return tu_finish();
