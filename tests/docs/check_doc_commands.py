@@ -61,7 +61,10 @@ def inline_sets(text):
     prose = re.sub(r"^```.*?^```", "", text, flags=re.S | re.M)
     for span in re.findall(r"`(--set[^`]*)`", prose, re.S):
         span = " ".join(span.split())
-        if "=" in span and "key.path" not in span:
+        # Placeholders (`--set key=value`, `--set swiotlb.param=...`)
+        # show the syntax, not an example.
+        if "=" in span and "key.path" not in span and \
+           not re.search(r"--set key=|\.\.\.", span):
             yield span
 
 
@@ -95,6 +98,12 @@ def main():
                     continue
                 for cmd in commands(block):
                     argv = shlex.split(cmd)
+                    # A redirection or pipe is the shell's: run the
+                    # command alone, its output discarded.
+                    for i, a in enumerate(argv):
+                        if a in (">", ">>", "|"):
+                            argv = argv[:i]
+                            break
                     if any(a.startswith("[") or a.endswith("...")
                            for a in argv):
                         continue
