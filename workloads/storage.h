@@ -131,7 +131,6 @@ struct storage_stats {
 					      max_segments, not size */
 	uint64_t dma_mask_failures;        /* of the map failures */
 	uint64_t backlog_max;              /* open loop: most I/Os waiting */
-	uint64_t machine_errors;           /* machine calls out of memory */
 	struct sizedist_hist rq_size;      /* bytes of each block request */
 	struct sizedist_hist segments;     /* segments of each block request */
 	struct sizedist_hist map_size;     /* bytes of each map call */

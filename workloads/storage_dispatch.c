@@ -24,11 +24,6 @@ static bool may_issue(const struct storage *st)
 				   st->w->stats.requests_issued < st->cfg.max_ios);
 }
 
-static void machine_error(struct storage *st)
-{
-	st->stats.machine_errors++;
-}
-
 /* ---- completion -------------------------------------------------------- */
 
 static void io_done(struct storage *st, struct storage_io *io)
@@ -49,10 +44,8 @@ static void io_done(struct storage *st, struct storage_io *io)
 		if (!sc->backlog_head)
 			sc->backlog_tail = NULL;
 		sc->backlog--;
-		if (storage_split_io(st, next)) {
-			machine_error(st);
-			return;
-		}
+		if (storage_split_io(st, next))
+			return;	/* out of memory: the run stops */
 		sc->active++;
 		dispatch(sc);
 	} else if (st->cfg.loop == STORAGE_CLOSED_LOOP && may_issue(st)) {
@@ -94,11 +87,10 @@ static void on_io_done(struct machine *m, void *ctx,
 	rq->nunmapping = rq->nsegs;
 	for (uint32_t i = 0; i < rq->nsegs; i++) {
 		st->w->stats.unmaps++;
+		/* -1: out of memory, and the run stops. */
 		if (machine_unmap(m, res->cpu, rq->maps[i], false, on_unmapped,
-				  rq)) {
-			machine_error(st);
+				  rq))
 			rq->nunmapping--;
-		}
 	}
 	if (rq->nunmapping == 0)
 		rq_done(st, rq);
@@ -118,7 +110,7 @@ static void submit(struct storage_cpu *sc, struct storage_rq *rq)
 	if (machine_device_submit(machine_of(st), st->dev, rq->bytes,
 				  ccpu < 0 ? sc->cpu : (unsigned int)ccpu,
 				  on_io_done, rq))
-		machine_error(st);
+		return;		/* out of memory: the run stops */
 	dispatch(sc);
 }
 
@@ -167,10 +159,8 @@ static void unwind(struct storage_cpu *sc, struct storage_rq *rq)
 	for (uint32_t i = 0; i < rq->nmapped; i++) {
 		st->w->stats.unmaps++;
 		if (machine_unmap(machine_of(st), sc->cpu, rq->maps[i], true,
-				  on_failed_unmapped, sc)) {
-			machine_error(st);
-			rq->nunmapping--;
-		}
+				  on_failed_unmapped, sc))
+			rq->nunmapping--;	/* out of memory: run stops */
 	}
 	if (rq->nunmapping == 0)
 		requeue(sc);
@@ -208,10 +198,12 @@ static void map_next(struct storage_cpu *sc, struct storage_rq *rq)
 
 	st->w->stats.maps++;
 	if (sizedist_hist_add(&st->stats.map_size, seg->len))
-		machine_error(st);
-	if (machine_map(machine_of(st), sc->cpu, st->dev, seg->addr,
-			(size_t)seg->len, dir, 0, on_mapped, sc))
-		machine_error(st);
+		workload_fail_oom(st->w,
+				  sizedist_hist_grow_bytes(&st->stats.map_size),
+				  "map size histogram");
+	/* -1: out of memory, and the run stops (machine_fail_oom()). */
+	(void)machine_map(machine_of(st), sc->cpu, st->dev, seg->addr,
+			  (size_t)seg->len, dir, 0, on_mapped, sc);
 }
 
 /* Starts mapping the request at the head of sc's queue, unless one is
@@ -226,7 +218,8 @@ static void dispatch(struct storage_cpu *sc)
 
 /* ---- issue and arrival ------------------------------------------------- */
 
-/* A new I/O on sc: size and direction drawn; NULL when out of memory. */
+/* A new I/O on sc: size and direction drawn; NULL when out of memory (the
+ * run stops). */
 static struct storage_io *new_io(struct storage_cpu *sc)
 {
 	struct storage *st = sc->st;
@@ -236,8 +229,10 @@ static struct storage_io *new_io(struct storage_cpu *sc)
 		st->free_ios = io->next;
 	} else {
 		io = malloc(sizeof(*io));
-		if (!io)
+		if (!io) {
+			workload_fail_oom(st->w, sizeof(*io), "I/O");
 			return NULL;
+		}
 		io->all_next = st->all_ios;
 		st->all_ios = io;
 	}
@@ -262,10 +257,8 @@ static void issue(struct storage_cpu *sc)
 	struct storage *st = sc->st;
 	struct storage_io *io = new_io(sc);
 
-	if (!io || storage_split_io(st, io)) {
-		machine_error(st);
-		return;
-	}
+	if (!io || storage_split_io(st, io))
+		return;		/* out of memory: the run stops */
 	sc->active++;
 	dispatch(sc);
 }
@@ -286,14 +279,12 @@ static void arrival_action(struct sim_engine *eng, void *subject, uint64_t arg)
 		return;
 	io = new_io(sc);
 	if (!io) {
-		machine_error(st);
+		return;		/* out of memory: the run stops */
 	} else if (sc->active < st->cfg.queue_depth) {
-		if (storage_split_io(st, io)) {
-			machine_error(st);
-		} else {
-			sc->active++;
-			dispatch(sc);
-		}
+		if (storage_split_io(st, io))
+			return;	/* out of memory: the run stops */
+		sc->active++;
+		dispatch(sc);
 	} else {
 		if (sc->backlog_tail)
 			sc->backlog_tail->next = io;

@@ -294,7 +294,7 @@ static void small_pool(double huge)
 	CHECK_EQ(w->stats.requeue_wait_ns, w->stats.requeues * 20000);
 	CHECK_EQ(w->stats.maps, mc->maps);
 	CHECK_EQ(w->stats.unmaps, mc->unmaps);
-	CHECK_EQ(storage_stats(w)->machine_errors, 0);
+	CHECK(!machine_error(f.m));
 	workload_destroy(w);
 	fixture_free(&f);
 }
