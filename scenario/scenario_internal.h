@@ -48,6 +48,13 @@ struct sc_ctx {
 int sc_error(struct sc_ctx *c, const struct sc_mark *m, const char *path,
 	     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* sc_error() with "out of memory: WHAT (N bytes)". Returns -1. */
+int sc_oom(struct sc_ctx *c, const struct sc_mark *m, const char *path,
+	   size_t bytes, const char *what);
+/* A YAML node could not be made: libyaml ran out of memory (its sizes are
+ * its own), unless sc_set_origin() did and said so already. Returns -1. */
+int sc_oom_node(struct sc_ctx *c, const struct sc_mark *m, const char *path);
+
 /* The position of the key at path, or NULL when it was not written. */
 const struct sc_pos *sc_pos_find(const struct sc_ctx *c, const char *path);
 /* The mark of the value at path, or of its nearest written ancestor. */
@@ -71,7 +78,8 @@ int sc_yaml_prepare(struct sc_ctx *c, const char *text, size_t len,
 /* The mark of node id: the file's, or the override's that made it. */
 struct sc_mark sc_node_mark(const struct sc_ctx *c, yaml_document_t *doc,
 			    int id);
-/* Notes that override number `origin` made node id. */
+/* Notes that override number `origin` made node id; -1 with the error
+ * when out of memory. */
 int sc_set_origin(struct sc_ctx *c, int id, int origin);
 
 /* scenario_shape.c: checks doc's keys and shapes against the schema and

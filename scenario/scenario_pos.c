@@ -3,6 +3,8 @@
  * from them. */
 #include "scenario/scenario_internal.h"
 
+#include "base/error.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +38,22 @@ int sc_error(struct sc_ctx *c, const struct sc_mark *m, const char *path,
 		if ((unsigned char)*p < 0x20)
 			*p = '?';
 	return -1;
+}
+
+int sc_oom(struct sc_ctx *c, const struct sc_mark *m, const char *path,
+	   size_t bytes, const char *what)
+{
+	char msg[256];
+
+	error_oom(msg, sizeof(msg), bytes, "%s", what);
+	return sc_error(c, m, path, "%s", msg);
+}
+
+int sc_oom_node(struct sc_ctx *c, const struct sc_mark *m, const char *path)
+{
+	if (c->err[0])
+		return -1;
+	return sc_error(c, m, path, "out of memory: libyaml, making a node");
 }
 
 /* out may be path itself; a path too long for SC_PATH_MAX is cut. */
@@ -124,13 +142,14 @@ int sc_add_position(struct sc_ctx *c, const char *path,
 		struct sc_pos *p = realloc(c->pos, cap * sizeof(*p));
 
 		if (!p)
-			return sc_error(c, NULL, path, "out of memory");
+			return sc_oom(c, NULL, path, cap * sizeof(*p),
+				      "key positions");
 		c->pos = p;
 		c->pos_cap = cap;
 	}
 	c->pos[c->npos].path = strdup(path);
 	if (!c->pos[c->npos].path)
-		return sc_error(c, NULL, path, "out of memory");
+		return sc_oom(c, NULL, path, strlen(path) + 1, "key path");
 	c->pos[c->npos].key = key;
 	c->pos[c->npos].value = value;
 	c->npos++;
@@ -144,7 +163,8 @@ int sc_set_origin(struct sc_ctx *c, int id, int origin)
 		int *o = realloc(c->origin, n * sizeof(*o));
 
 		if (!o)
-			return -1;
+			return sc_oom(c, NULL, "", n * sizeof(*o),
+				      "override origins");
 		for (size_t i = c->norigin; i < n; i++)
 			o[i] = -1;
 		c->origin = o;

@@ -101,9 +101,9 @@ static int check_value(struct sc_ctx *c, yaml_document_t *doc, int owner,
 		if (is_null(v)) {
 			id = empty_node(doc, owner, k, list);
 			if (!id)
-				return sc_error(c, &m, path, "out of memory");
+				return sc_oom_node(c, &m, path);
 			if (m.origin >= 0 && sc_set_origin(c, id, m.origin))
-				return sc_error(c, &m, path, "out of memory");
+				return -1;
 			v = yaml_document_get_node(doc, id);
 		}
 		if (v->type != (list ? YAML_SEQUENCE_NODE : YAML_MAPPING_NODE))
@@ -228,7 +228,7 @@ int sc_check_shape(struct sc_ctx *c, yaml_document_t *doc)
 		if (!yaml_document_initialize(doc, NULL, NULL, NULL, 1, 1) ||
 		    !yaml_document_add_mapping(doc, NULL,
 					       YAML_BLOCK_MAPPING_STYLE))
-			return sc_error(c, NULL, "", "out of memory");
+			return sc_oom_node(c, NULL, "");
 		root = yaml_document_get_root_node(doc);
 	}
 	m = sc_node_mark(c, doc, 1);
