@@ -74,6 +74,15 @@ struct io_tlb_pool *pool_create(uint64_t start, uint64_t nslabs,
 	return pool;
 }
 
+uint64_t pool_create_bytes(uint64_t nslabs, uint64_t nareas)
+{
+	const struct io_tlb_pool *pool = NULL;
+
+	return sizeof(*pool) + nareas * sizeof(*pool->areas) +
+	       nslabs * sizeof(*pool->slots) +
+	       (nslabs + 63) / 64 * sizeof(*pool->used_map);
+}
+
 void pool_destroy(struct io_tlb_pool *pool)
 {
 	if (!pool)
@@ -152,6 +161,7 @@ struct io_tlb_mem *swiotlb_boot(const struct swiotlb_boot_config *cfg,
 	struct sizing s = { IO_TLB_DEFAULT_NSLABS, 0 };
 	struct io_tlb_mem *mem;
 	struct io_tlb_pool *pool;
+	uint64_t nareas;
 
 	if (check_boot_config(cfg, err, errlen))
 		return NULL;
@@ -163,7 +173,7 @@ struct io_tlb_mem *swiotlb_boot(const struct swiotlb_boot_config *cfg,
 		adjust_size(&s, cfg->adjust_size_bytes);
 	mem = mem_create(cfg);
 	if (!mem) {
-		set_err(err, errlen, "out of memory");
+		swiotlb_err_oom(err, errlen, sizeof(*mem), "swiotlb");
 		return NULL;
 	}
 	if (cfg->param.noforce)
@@ -177,10 +187,13 @@ struct io_tlb_mem *swiotlb_boot(const struct swiotlb_boot_config *cfg,
 		free(mem);
 		return NULL;
 	}
-	pool = pool_create(cfg->start, s.nslabs, limit_nareas(s.nareas, s.nslabs));
+	nareas = limit_nareas(s.nareas, s.nslabs);
+	pool = pool_create(cfg->start, s.nslabs, nareas);
 	if (!pool) {
-		set_err(err, errlen, "out of memory for %llu slabs",
-			(unsigned long long)s.nslabs);
+		swiotlb_err_oom(err, errlen,
+				pool_create_bytes(s.nslabs, nareas),
+				"pool of %llu slabs",
+				(unsigned long long)s.nslabs);
 		free(mem);
 		return NULL;
 	}
@@ -256,11 +269,15 @@ static bool overlaps_pool(const struct io_tlb_mem *mem, uint64_t start,
 }
 
 struct io_tlb_pool *swiotlb_grow(struct io_tlb_mem *mem, uint64_t start,
-				 uint64_t nslabs, char *err, size_t errlen)
+				 uint64_t nslabs, bool *oom, char *err,
+				 size_t errlen)
 {
 	struct io_tlb_pool *pool;
-	uint64_t bytes = nslabs << IO_TLB_SHIFT;
+	uint64_t bytes = nslabs << IO_TLB_SHIFT, nareas;
+	bool no_oom;
 
+	oom = oom ? oom : &no_oom;
+	*oom = false;
 	if (!mem->can_grow) {
 		set_err(err, errlen, "the allocator cannot grow (not dynamic)");
 		return NULL;
@@ -278,9 +295,13 @@ struct io_tlb_pool *swiotlb_grow(struct io_tlb_mem *mem, uint64_t start,
 			"overlaps another pool", (unsigned long long)start);
 		return NULL;
 	}
-	pool = pool_create(start, nslabs, limit_nareas(mem->default_nareas, nslabs));
+	nareas = limit_nareas(mem->default_nareas, nslabs);
+	pool = pool_create(start, nslabs, nareas);
 	if (!pool) {
-		set_err(err, errlen, "out of memory");
+		*oom = true;
+		swiotlb_err_oom(err, errlen, pool_create_bytes(nslabs, nareas),
+				"grown pool of %llu slabs",
+				(unsigned long long)nslabs);
 		return NULL;
 	}
 	mem_add_pool(mem, pool);
@@ -311,10 +332,16 @@ struct io_tlb_mem *swiotlb_restricted_create(uint64_t base, uint64_t size,
 		return NULL;
 	}
 	mem = mem_create(&cfg);
-	pool = mem ? pool_create(base, nslabs, 1) : NULL;
+	if (!mem) {
+		swiotlb_err_oom(err, errlen, sizeof(*mem), "restricted pool");
+		return NULL;
+	}
+	pool = pool_create(base, nslabs, 1);
 	if (!pool) {
 		free(mem);
-		set_err(err, errlen, "out of memory");
+		swiotlb_err_oom(err, errlen, pool_create_bytes(nslabs, 1),
+				"restricted pool of %llu slabs",
+				(unsigned long long)nslabs);
 		return NULL;
 	}
 	mem_add_pool(mem, pool);

@@ -181,6 +181,8 @@ static inline bool run_fits(const struct io_tlb_pool *pool, uint32_t slot,
  * Returns NULL when memory runs out. */
 struct io_tlb_pool *pool_create(uint64_t start, uint64_t nslabs,
 				uint64_t nareas);
+/* The host memory pool_create() asks for: what its failure reports. */
+uint64_t pool_create_bytes(uint64_t nslabs, uint64_t nareas);
 void pool_destroy(struct io_tlb_pool *pool);
 
 /* Physical space for a pool allocated at run time: a fresh block aligned to
@@ -199,5 +201,10 @@ void swiotlb_release_slots(struct swiotlb_dev *dev, struct io_tlb_pool *pool,
 
 void set_err(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* "out of memory: WHAT (N bytes)": the project's wording of an allocation
+ * failure (base/error.h, which the allocator may not include). */
+void swiotlb_err_oom(char *err, size_t errlen, uint64_t bytes,
+		     const char *what_fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 #endif

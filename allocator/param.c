@@ -19,6 +19,19 @@ void set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
+void swiotlb_err_oom(char *err, size_t errlen, uint64_t bytes,
+		     const char *what_fmt, ...)
+{
+	char what[128];
+	va_list ap;
+
+	va_start(ap, what_fmt);
+	vsnprintf(what, sizeof(what), what_fmt, ap);
+	va_end(ap);
+	set_err(err, errlen, "out of memory: %s (%llu bytes)", what,
+		(unsigned long long)bytes);
+}
+
 /* Reads an optional number at *p, as simple_strtoul(p, &p, 0) would. */
 static int read_number(const char **p, bool *set, uint64_t *value,
 		       const char *what, char *err, size_t errlen)

@@ -409,6 +409,7 @@ static int64_t make_transient(struct swiotlb_dev *dev, uint64_t orig_addr,
 		return -1;
 	pool = pool_create(mem_alloc_phys(mem, bytes), nslabs, 1);
 	if (!pool) {
+		w->oom_bytes = pool_create_bytes(nslabs, 1);
 		if (mem->env.transient_free)
 			mem->env.transient_free(mem->env.ctx, bytes);
 		return -1;

@@ -146,6 +146,10 @@ struct swiotlb_work {
 	bool transient_made;
 	bool transient_freed;
 	bool growth_requested;
+	/* Host memory a transient pool's bookkeeping needed and did not get:
+	 * the map failed for that, not for want of slots; the caller makes it
+	 * an error. 0: none. */
+	uint64_t oom_bytes;
 	uint32_t nvisits;
 	struct swiotlb_area_visit visit[SWIOTLB_WORK_VISITS]; /* keep last */
 };
@@ -192,11 +196,13 @@ bool swiotlb_is_transient_addr(const struct swiotlb_dev *dev, uint64_t addr);
  * max_page_order); swiotlb_dyn_pool_shrink the next smaller try, 0 when none
  * is left (below 1 MiB). swiotlb_grow adds a pool of nslabs at start (0:
  * pick a fresh address) at the head of the list; returns the pool or NULL
- * with a message. */
+ * with a message, and *oom (may be NULL) says whether that is for want of
+ * host memory (not the kernel's rules: the caller makes it an error). */
 uint64_t swiotlb_dyn_pool_nslabs(const struct io_tlb_mem *mem);
 uint64_t swiotlb_dyn_pool_shrink(uint64_t nslabs);
 struct io_tlb_pool *swiotlb_grow(struct io_tlb_mem *mem, uint64_t start,
-				 uint64_t nslabs, char *err, size_t errlen);
+				 uint64_t nslabs, bool *oom, char *err,
+				 size_t errlen);
 
 /* Restricted DMA pool (one area, force bounce, for_alloc). size must be a
  * multiple of the page size. */

@@ -41,13 +41,25 @@ static size_t find(const struct idmap *m, uint64_t key)
 	}
 }
 
+/* The capacity the next growth gives m. */
+static size_t grow_cap(const struct idmap *m)
+{
+	if (m->count * 4 < m->cap)
+		return m->cap; /* mostly tombstones: rebuild at the same size */
+	return m->cap ? m->cap * 2 : 64;
+}
+
+size_t idmap_grow_bytes(const struct idmap *m)
+{
+	return grow_cap(m) * (sizeof(*m->keys) + sizeof(*m->values) +
+			      sizeof(*m->state));
+}
+
 static int grow(struct idmap *m)
 {
 	struct idmap old = *m;
-	size_t cap = old.cap ? old.cap * 2 : 64;
+	size_t cap = grow_cap(m);
 
-	if (old.count * 4 < old.cap)
-		cap = old.cap; /* mostly tombstones: rebuild at the same size */
 	m->keys = malloc(cap * sizeof(*m->keys));
 	m->values = malloc(cap * sizeof(*m->values));
 	m->state = calloc(cap, 1);

@@ -21,6 +21,8 @@ struct idmap {
 void idmap_init(struct idmap *m);
 void idmap_free(struct idmap *m);
 int idmap_put(struct idmap *m, uint64_t key, size_t value);
+/* What the next growth asks for: the bytes a failed put could not get. */
+size_t idmap_grow_bytes(const struct idmap *m);
 /* True when key is present; its value goes to *value when not NULL. */
 bool idmap_get(const struct idmap *m, uint64_t key, size_t *value);
 bool idmap_del(struct idmap *m, uint64_t key);

@@ -209,7 +209,6 @@ def run_row(sim, row, outroot, adjacent, duration, seed):
         "issued": w["requests_issued"],
         "completed": w["requests_completed"],
         "in_flight": w["in_flight"],
-        "machine_errors": w.get("machine_errors", 0),
         "mix": map_mix(parse_hist(w["map_size_hist"])),
         "rq_sizes": size_set(parse_hist(w["rq_size_hist"])),
         "iops": w["requests_completed"] /
@@ -302,8 +301,6 @@ def judge_small(row, res):
     if res["issued"] != res["completed"] + res["in_flight"]:
         notes.append("I/O lost: issued %d != %d + %d" %
                      (res["issued"], res["completed"], res["in_flight"]))
-    if res["machine_errors"]:
-        notes.append("%d machine errors" % res["machine_errors"])
     return not notes, "; ".join(notes)
 
 

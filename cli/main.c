@@ -4,6 +4,8 @@
 #include "cli/cmd_sweep.h"
 #include "cli/replay.h"
 
+#include "base/error.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -30,6 +32,9 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	/* Out of memory inside GSL is an error like any other, not an abort
+	 * (docs/errors.md). */
+	error_gsl_install();
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

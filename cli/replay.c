@@ -3,6 +3,7 @@
 #include "cli/replay.h"
 
 #include "allocator/swiotlb.h"
+#include "base/error.h"
 #include "base/idmap.h"
 #include "traces/optrace.h"
 
@@ -81,9 +82,12 @@ static int do_dev(struct replay *rp, const struct optrace_line *l)
 	if (rp->ndevs == rp->devs_cap) {
 		size_t cap = rp->devs_cap ? 2 * rp->devs_cap : 8;
 		void *p = realloc(rp->devs, cap * sizeof(*rp->devs));
+		char why[128];
 
 		if (!p) {
-			optrace_error(&rp->rd, "out of memory");
+			error_oom(why, sizeof(why), cap * sizeof(*rp->devs),
+				  "table of %zu devices", cap);
+			optrace_error(&rp->rd, "%s", why);
 			return -1;
 		}
 		rp->devs = p;
@@ -96,10 +100,13 @@ static int do_dev(struct replay *rp, const struct optrace_line *l)
 	return 0;
 }
 
-/* Records a live mapping; returns -1 when memory runs out. */
+/* Records a live mapping; returns -1 with the reader's error when memory
+ * runs out. */
 static int remember_map(struct replay *rp, uint64_t id, size_t dev,
 			uint64_t addr)
 {
+	char why[128];
+
 	size_t slot;
 
 	if (rp->nfree) {
@@ -114,15 +121,26 @@ static int remember_map(struct replay *rp, uint64_t id, size_t dev,
 				rp->maps = p;
 			if (q)
 				rp->free_maps = q;
-			if (!p || !q)
+			if (!p || !q) {
+				error_oom(why, sizeof(why), cap *
+					  (p ? sizeof(size_t) :
+					   sizeof(*rp->maps)),
+					  "table of %zu mappings", cap);
+				optrace_error(&rp->rd, "%s", why);
 				return -1;
+			}
 			rp->maps_cap = cap;
 		}
 		slot = rp->nmaps++;
 	}
 	rp->maps[slot].dev = dev;
 	rp->maps[slot].addr = addr;
-	return idmap_put(&rp->live, id, slot);
+	if (!idmap_put(&rp->live, id, slot))
+		return 0;
+	error_oom(why, sizeof(why), idmap_grow_bytes(&rp->live),
+		  "table of live ids");
+	optrace_error(&rp->rd, "%s", why);
+	return -1;
 }
 
 static int do_map(struct replay *rp, const struct optrace_line *l)
@@ -146,14 +164,19 @@ static int do_map(struct replay *rp, const struct optrace_line *l)
 	}
 	addr = swiotlb_tbl_map_single(&d->dev, (unsigned)l->cpu, l->orig,
 				      l->size, (uint32_t)l->align, &work);
+	if (work.oom_bytes) {
+		char why[128];
+
+		error_oom(why, sizeof(why), work.oom_bytes, "transient pool");
+		optrace_error(&rp->rd, "%s", why);
+		return -1;
+	}
 	if (addr == SWIOTLB_MAP_ERROR) {
 		fprintf(rp->out, "map %" PRIu64 " FULL\n", l->id);
 		return 0;
 	}
-	if (remember_map(rp, l->id, (size_t)(d - rp->devs), addr)) {
-		optrace_error(&rp->rd, "out of memory");
+	if (remember_map(rp, l->id, (size_t)(d - rp->devs), addr))
 		return -1;
-	}
 	if (work.transient_made)
 		fprintf(rp->out, "map %" PRIu64 " TRANSIENT\n", l->id);
 	else
@@ -194,7 +217,8 @@ static int do_grow(struct replay *rp, const struct optrace_line *l)
 			      "the page size", l->start);
 		return -1;
 	}
-	pool = swiotlb_grow(rp->mem, l->start, l->nslabs, err, sizeof(err));
+	pool = swiotlb_grow(rp->mem, l->start, l->nslabs, NULL, err,
+			    sizeof(err));
 	if (!pool) {
 		optrace_error(&rp->rd, "%s", err);
 		return -1;

@@ -14,7 +14,6 @@
 #include "engine/engine_queue.h"
 
 #include <assert.h>
-#include <stdio.h>
 #include <stdlib.h>
 
 /* Purging costs a pass over the queue; below this many dead records it
@@ -25,7 +24,8 @@
  * also fetches bucket tails early (eq_append()). */
 #define PREFETCH_MIN_SLOTS 65536u
 #define PREFETCH_AHEAD 8u
-/* The slot of a posted event (sim_post_at): none, always live. */
+/* The slot of a posted event (sim_post_at): none, always live. Also what
+ * new_slot() returns when out of memory. */
 #define NO_SLOT UINT32_MAX
 
 struct sim_engine {
@@ -38,7 +38,7 @@ struct sim_engine {
 	uint32_t *free_slots;		/* a stack of free slots */
 	uint32_t nr_free, nr_slots, slots_cap;
 	uint32_t next_gen;		/* never 0, so no id is 0 */
-	struct eq_queue queue;
+	struct eq_queue queue;		/* oom_what: the engine's too */
 };
 
 struct sim_engine *sim_engine_new(void)
@@ -50,6 +50,11 @@ struct sim_engine *sim_engine_new(void)
 	*eng = (struct sim_engine){.next_gen = 1};
 	eq_init(&eng->queue);
 	return eng;
+}
+
+size_t sim_engine_bytes(void)
+{
+	return sizeof(struct sim_engine);
 }
 
 void sim_engine_free(struct sim_engine *eng)
@@ -68,28 +73,35 @@ uint64_t sim_fired(const struct sim_engine *eng) { return eng->fired; }
 
 /* ---- slots ---- */
 
-static void *grow_array(void *old, size_t cap, size_t size)
+/* Grows one slot array to cap entries; false when out of memory (the
+ * array is as it was, and the queue records the failure). */
+static bool grow_slots(struct sim_engine *eng, uint32_t **array, size_t cap)
 {
-	void *p = realloc(old, cap * size);
+	uint32_t *p = realloc(*array, cap * sizeof(**array));
 
 	if (!p) {
-		fprintf(stderr, "sim engine: out of memory (%zu slots)\n", cap);
-		abort();
+		if (!eng->queue.oom_what) {
+			eng->queue.oom_what = "event slots";
+			eng->queue.oom_bytes = cap * sizeof(**array);
+		}
+		return false;
 	}
-	return p;
+	*array = p;
+	return true;
 }
 
-/* Slow path of alloc_slot: no freed slot to reuse. */
+/* Slow path of alloc_slot: no freed slot to reuse. NO_SLOT when out of
+ * memory. */
 __attribute__((cold)) static uint32_t new_slot(struct sim_engine *eng)
 {
-	assert(eng->nr_slots < UINT32_MAX);
+	assert(eng->nr_slots < UINT32_MAX - 1);
 	if (eng->nr_slots == eng->slots_cap) {
 		size_t cap = eng->slots_cap ? 2 * (size_t)eng->slots_cap : 64;
 
-		cap = cap < UINT32_MAX ? cap : UINT32_MAX;
-		eng->slot_gen = grow_array(eng->slot_gen, cap, sizeof(uint32_t));
-		eng->free_slots = grow_array(eng->free_slots, cap,
-					     sizeof(uint32_t));
+		cap = cap < NO_SLOT ? cap : NO_SLOT;
+		if (!grow_slots(eng, &eng->slot_gen, cap) ||
+		    !grow_slots(eng, &eng->free_slots, cap))
+			return NO_SLOT;
 		eng->slots_cap = (uint32_t)cap;
 	}
 	eng->queue.prefetch_tails = eng->nr_slots >= PREFETCH_MIN_SLOTS;
@@ -149,6 +161,13 @@ static inline sim_event_id fill(struct sim_engine *eng, struct eq_rec *rec,
 	return (sim_event_id)gen << 32 | s;
 }
 
+/* Out of memory in a schedule or a post: the event is lost, and the run
+ * returns after the action that asked. */
+__attribute__((cold)) static void schedule_failed(struct sim_engine *eng)
+{
+	eng->stopped = true;
+}
+
 /* Slow path of sim_schedule_at: a new slot, a new chunk, or the run's
  * window. */
 __attribute__((noinline)) static sim_event_id schedule_slow(
@@ -156,8 +175,19 @@ __attribute__((noinline)) static sim_event_id schedule_slow(
 	void *subject, uint64_t arg)
 {
 	uint32_t s = alloc_slot(eng);
+	struct eq_rec *rec;
 
-	return fill(eng, eq_claim(&eng->queue, at), s, at, fn, subject, arg);
+	if (s == NO_SLOT) {
+		schedule_failed(eng);
+		return 0;
+	}
+	rec = eq_claim(&eng->queue, at);
+	if (!rec) {
+		release_slot(eng, s);
+		schedule_failed(eng);
+		return 0;
+	}
+	return fill(eng, rec, s, at, fn, subject, arg);
 }
 
 /* The fast path calls nothing. */
@@ -195,8 +225,13 @@ __attribute__((noinline)) static void post_slow(struct sim_engine *eng,
 						sim_action_fn fn,
 						void *subject, uint64_t arg)
 {
-	fill_posted(eng, eq_claim_slow(&eng->queue, at), at, fn, subject,
-		    arg);
+	struct eq_rec *rec = eq_claim_slow(&eng->queue, at);
+
+	if (!rec) {
+		schedule_failed(eng);
+		return;
+	}
+	fill_posted(eng, rec, at, fn, subject, arg);
 }
 
 /* The fast path calls nothing (the slow one is a tail call), so it needs
@@ -243,8 +278,11 @@ bool sim_cancel(struct sim_engine *eng, sim_event_id id)
 	if (eng->dead >= PURGE_MIN_DEAD && eng->dead > eng->live) {
 		size_t dropped = eq_purge(&eng->queue, record_is_live, eng);
 
-		assert(dropped == eng->dead);
-		eng->dead -= dropped;
+		/* Out of memory, the purge loses live records too. */
+		assert(dropped == eng->dead || eng->queue.oom_what);
+		eng->dead -= dropped < eng->dead ? dropped : eng->dead;
+		if (eng->queue.oom_what)
+			schedule_failed(eng);
 	}
 	return true;
 }
@@ -298,24 +336,37 @@ static uint64_t run_loop(struct sim_engine *eng, sim_time_t limit)
 	return eng->fired - fired_before;
 }
 
+/* Out of memory, the engine fires nothing more (sim_out_of_memory()). */
 uint64_t sim_run_until(struct sim_engine *eng, sim_time_t limit)
 {
 	assert(eng && limit >= eng->now);
 
-	uint64_t n = run_loop(eng, limit);
+	uint64_t n = eng->queue.oom_what ? 0 : run_loop(eng, limit);
 
-	if (!eng->stopped)
+	/* A refill that ran out of memory ends the loop without sim_stop():
+	 * time does not move on to the limit then either. */
+	if (!eng->stopped && !eng->queue.oom_what)
 		eng->now = limit;
 	return n;
 }
 
 uint64_t sim_run(struct sim_engine *eng)
 {
-	return run_loop(eng, SIM_TIME_MAX);
+	return eng->queue.oom_what ? 0 : run_loop(eng, SIM_TIME_MAX);
 }
 
 void sim_stop(struct sim_engine *eng)
 {
 	assert(eng);
 	eng->stopped = true;
+}
+
+bool sim_out_of_memory(const struct sim_engine *eng, const char **what,
+		       size_t *bytes)
+{
+	if (what)
+		*what = eng->queue.oom_what;
+	if (bytes)
+		*bytes = eng->queue.oom_bytes;
+	return eng->queue.oom_what != NULL;
 }

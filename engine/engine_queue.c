@@ -2,20 +2,20 @@
  * engine/engine_queue.h): chunks, building runs, redistributing, purging. */
 #include "engine/engine_queue.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The queue cannot be left half-moved, and a simulation that ran out of
- * memory has no meaningful way on: stop with a clear message. */
-static void *eq_alloc(void *old, size_t bytes)
+/* realloc() that, when memory runs out, leaves `old` as it was and records
+ * the failure for the engine (sim_out_of_memory()): the caller drops the
+ * record it was making room for, and the engine stops. */
+static void *eq_alloc(struct eq_queue *q, void *old, size_t bytes,
+		      const char *what)
 {
 	void *p = realloc(old, bytes);
 
-	if (!p) {
-		fprintf(stderr, "sim engine: out of memory (%zu bytes)\n",
-			bytes);
-		abort();
+	if (!p && !q->oom_what) {
+		q->oom_what = what;
+		q->oom_bytes = bytes;
 	}
 	return p;
 }
@@ -48,6 +48,7 @@ void eq_free(struct eq_queue *q)
 
 /* ---- chunks ---- */
 
+/* NULL when out of memory. */
 static struct eq_chunk *alloc_chunk(struct eq_queue *q, unsigned size_class)
 {
 	struct eq_chunk *c = q->free_chunks[size_class];
@@ -55,8 +56,10 @@ static struct eq_chunk *alloc_chunk(struct eq_queue *q, unsigned size_class)
 	if (c)
 		q->free_chunks[size_class] = c->next;
 	else
-		c = eq_alloc(NULL, sizeof(*c) + sizeof(struct eq_rec) *
-			     (EQ_CHUNK_MIN << size_class));
+		c = eq_alloc(q, NULL, sizeof(*c) + sizeof(struct eq_rec) *
+			     (EQ_CHUNK_MIN << size_class), "event queue chunk");
+	if (!c)
+		return NULL;
 	c->next = NULL;
 	c->count = 0;
 	c->size_class = size_class;
@@ -78,33 +81,40 @@ static void set_tail(struct eq_bucket *b, struct eq_chunk *c)
 }
 
 /* The bucket is empty or its tail chunk is full: each new chunk is twice
- * the last, up to the largest class. */
-static void grow_bucket(struct eq_queue *q, unsigned l, struct eq_bucket *b)
+ * the last, up to the largest class. -1 when out of memory (the bucket is
+ * unchanged). */
+static int grow_bucket(struct eq_queue *q, unsigned l, struct eq_bucket *b)
 {
 	struct eq_chunk *c;
 
 	if (!b->tail) {
 		c = alloc_chunk(q, q->first_class[l]);
+		if (!c)
+			return -1;
 		b->head = c;
 		b->read = 0;
 	} else {
 		unsigned cls = b->tail->size_class + 1;
 
-		eq_sync_tail(b);
 		c = alloc_chunk(q, cls < EQ_CHUNK_CLASSES ? cls :
 				EQ_CHUNK_CLASSES - 1);
+		if (!c)
+			return -1;
+		eq_sync_tail(b);
 		b->tail->next = c;
 	}
 	set_tail(b, c);
+	return 0;
 }
 
-/* Room at the end of bucket (l, d), growing it when it must. */
+/* Room at the end of bucket (l, d), growing it when it must; NULL when
+ * out of memory. */
 static struct eq_rec *append_grow(struct eq_queue *q, unsigned l, unsigned d)
 {
 	struct eq_bucket *b = &q->bucket[l][d];
 
-	if (b->next == b->end)
-		grow_bucket(q, l, b);
+	if (b->next == b->end && grow_bucket(q, l, b))
+		return NULL;
 	eq_mark_occupied(q, l, d);
 	return b->next++;
 }
@@ -139,7 +149,7 @@ static struct eq_rec *run_insert(struct eq_queue *q, sim_time_t at)
 }
 
 /* Room for a record of time `at` in the run's window: in the run (see
- * above), else in its level-0 bucket. */
+ * above), else in its level-0 bucket (NULL when out of memory). */
 static struct eq_rec *claim_window(struct eq_queue *q, sim_time_t at)
 {
 	if (!(q->level_mask & 1)) {
@@ -257,7 +267,8 @@ static struct eq_chunk *detach(struct eq_queue *q, unsigned l, unsigned d,
 }
 
 /* Files again, in order, the records of a detached chunk list that `live`
- * accepts (all when it is NULL), and recycles the chunks. */
+ * accepts (all when it is NULL), and recycles the chunks. A record that
+ * finds no memory is lost, and the queue records why (eq_alloc()). */
 static size_t refile(struct eq_queue *q, struct eq_chunk *c, uint32_t read,
 		     eq_live_fn live, const void *ctx)
 {
@@ -271,7 +282,10 @@ static size_t refile(struct eq_queue *q, struct eq_chunk *c, uint32_t read,
 				dropped++;
 				continue;
 			}
-			*eq_claim(q, c->rec[i].at) = c->rec[i];
+			struct eq_rec *to = eq_claim(q, c->rec[i].at);
+
+			if (to)		/* else lost: out of memory */
+				*to = c->rec[i];
 		}
 		release_chunk(q, c);
 		read = 0;
@@ -280,12 +294,20 @@ static size_t refile(struct eq_queue *q, struct eq_chunk *c, uint32_t read,
 	return dropped;
 }
 
-static void ensure_run_cap(struct eq_queue *q, size_t n)
+/* Room for n records in the run; -1 when out of memory. */
+static int ensure_run_cap(struct eq_queue *q, size_t n)
 {
+	size_t cap = n > 2 * q->run_cap ? n : 2 * q->run_cap;
+	struct eq_rec *run;
+
 	if (n <= q->run_cap)
-		return;
-	q->run_cap = n > 2 * q->run_cap ? n : 2 * q->run_cap;
-	q->run = eq_alloc(q->run, q->run_cap * sizeof(*q->run));
+		return 0;
+	run = eq_alloc(q, q->run, cap * sizeof(*run), "event run");
+	if (!run)
+		return -1;
+	q->run = run;
+	q->run_cap = cap;
+	return 0;
 }
 
 /* Below this many records a run is built by insertion sort: the counting
@@ -294,15 +316,13 @@ static void ensure_run_cap(struct eq_queue *q, size_t n)
  * window) this is the common case. */
 #define EQ_INSERTION_MAX 48u
 
-/* Stable insertion sort of a detached chunk list into the run (n records). */
-static void build_run_small(struct eq_queue *q, struct eq_chunk *list,
-			    size_t n)
+/* Stable insertion sort of a detached chunk list into the run (room for
+ * its records made). */
+static void build_run_small(struct eq_queue *q, struct eq_chunk *list)
 {
-	struct eq_rec *run;
+	struct eq_rec *run = q->run;
 	size_t k = 0;
 
-	ensure_run_cap(q, n);
-	run = q->run;
 	while (list) {
 		struct eq_chunk *next = list->next;
 
@@ -321,9 +341,9 @@ static void build_run_small(struct eq_queue *q, struct eq_chunk *list,
 	}
 }
 
-/* Stable counting sort on the lowest digit: two sequential passes. */
-static void build_run_counting(struct eq_queue *q, struct eq_chunk *list,
-			       size_t n)
+/* Stable counting sort on the lowest digit: two sequential passes (room
+ * made, as above). */
+static void build_run_counting(struct eq_queue *q, struct eq_chunk *list)
 {
 	uint32_t *pos = q->digit_count;
 	unsigned mask = EQ_DIGIT_MASK >> q->skew;
@@ -338,7 +358,6 @@ static void build_run_counting(struct eq_queue *q, struct eq_chunk *list,
 		pos[k] = sum;
 		sum += here;
 	}
-	ensure_run_cap(q, n);
 	while (list) {
 		struct eq_chunk *next = list->next;
 
@@ -419,6 +438,13 @@ static void switch_skew(struct eq_queue *q)
 	refile(q, all, 0, NULL, NULL);
 }
 
+static bool drop_all(const void *ctx, const struct eq_rec *rec)
+{
+	(void)ctx;
+	(void)rec;
+	return false;
+}
+
 /* Level-1 bucket d is the earliest window: sorting its records by their
  * bits below level 1, stably, makes it the run. */
 static void build_run(struct eq_queue *q, unsigned d)
@@ -430,10 +456,15 @@ static void build_run(struct eq_queue *q, unsigned d)
 
 	for (struct eq_chunk *c = list; c; c = c->next)
 		n += c->count;
-	if (n <= EQ_INSERTION_MAX)
-		build_run_small(q, list, n);
-	else
-		build_run_counting(q, list, n);
+	if (ensure_run_cap(q, n)) {
+		/* Out of memory: the window's records are lost. */
+		refile(q, list, 0, drop_all, NULL);
+		n = 0;
+	} else if (n <= EQ_INSERTION_MAX) {
+		build_run_small(q, list);
+	} else {
+		build_run_counting(q, list);
+	}
 	q->last = start;
 	q->run_pos = 0;
 	q->run_len = n;
@@ -513,7 +544,8 @@ static const struct eq_rec *take_level0(struct eq_queue *q, unsigned d)
 }
 
 /* At equal times the run goes first: it was built before any level-0
- * record of its window arrived. */
+ * record of its window arrived. NULL, too, once a refill ran out of
+ * memory: records are lost, the engine stops. */
 const struct eq_rec *eq_take_slow(struct eq_queue *q, sim_time_t limit)
 {
 	for (;;) {
@@ -530,7 +562,7 @@ const struct eq_rec *eq_take_slow(struct eq_queue *q, sim_time_t limit)
 		}
 		if (run)
 			return take_run(q, limit);
-		if (!eq_refill(q, limit))
+		if (!eq_refill(q, limit) || q->oom_what)
 			return NULL;
 	}
 }

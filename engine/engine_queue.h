@@ -105,6 +105,10 @@ struct eq_queue {
 	 * it saves. */
 	bool prefetch_tails;
 	unsigned votes;		/* runs in a row that ask for the other skew */
+	/* What the queue could not allocate, and its size; NULL while
+	 * memory never ran out. The record it was for is lost. */
+	const char *oom_what;
+	size_t oom_bytes;
 };
 
 typedef bool (*eq_live_fn)(const void *ctx, const struct eq_rec *rec);
@@ -112,7 +116,8 @@ typedef bool (*eq_live_fn)(const void *ctx, const struct eq_rec *rec);
 void eq_init(struct eq_queue *q);
 void eq_free(struct eq_queue *q);
 /* Slow paths of the inline functions below. noinline: inlined (by LTO)
- * into the engine's loops, they would take registers from the fast path. */
+ * into the engine's loops, they would take registers from the fast path.
+ * eq_claim_slow() returns NULL when out of memory (oom_what says why). */
 __attribute__((noinline)) struct eq_rec *eq_claim_slow(struct eq_queue *q,
 						       sim_time_t at);
 bool eq_refill(struct eq_queue *q, sim_time_t limit);
@@ -222,7 +227,7 @@ __attribute__((always_inline)) static inline struct eq_rec *eq_claim_fast(
 	return eq_append(q, l, eq_digit(q, at, l));
 }
 
-/* The same, growing the bucket when it must. */
+/* The same, growing the bucket when it must; NULL when out of memory. */
 static inline struct eq_rec *eq_claim(struct eq_queue *q, sim_time_t at)
 {
 	struct eq_rec *rec = eq_claim_fast(q, at);

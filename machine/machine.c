@@ -4,8 +4,11 @@
  */
 #include "machine/machine_impl.h"
 
+#include "base/error.h"
+
 #include <assert.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,9 +122,10 @@ static int check_config(const struct machine_config *cfg, char *err,
 	return 0;
 }
 
-static int oom(char *err, size_t errlen)
+/* A failure machine_fail_oom() recorded while building, as its error. */
+static int build_failed(const struct machine *m, char *err, size_t errlen)
 {
-	snprintf(err, errlen, "machine: out of memory");
+	snprintf(err, errlen, "%s", m->error);
 	return -1;
 }
 
@@ -132,11 +136,15 @@ static int build_core(struct machine *m, char *err, size_t errlen)
 	if (!boot.cpus)
 		boot.cpus = m->ncpus;
 	m->cfg.boot = boot;
-	m->stats = stats_new(m->ncpus);
-	m->events = stats_events_new(m->cfg.event_log_limit);
-	m->growth.rng = machine_rng_new(m, "growth");
-	if (!m->stats || !m->events || !m->growth.rng)
-		return oom(err, errlen);
+	m->stats = stats_new(m->ncpus, err, errlen);
+	if (!m->stats)
+		return -1;
+	m->events = stats_events_new(m->cfg.event_log_limit, err, errlen);
+	if (!m->events)
+		return -1;
+	m->growth.rng = machine_rng_new(m, "growth", err, errlen);
+	if (!m->growth.rng)
+		return -1;
 	m->mem = swiotlb_boot(&boot, err, errlen);
 	if (!m->mem)
 		return -1;
@@ -144,21 +152,23 @@ static int build_core(struct machine *m, char *err, size_t errlen)
 	lock_table_init(&m->locks, m->mem, -1);
 	for (const struct io_tlb_pool *p = m->mem->pools; p; p = p->next)
 		if (lock_table_add_pool(m, &m->locks, p))
-			return oom(err, errlen);
+			return build_failed(m, err, errlen);
 	return 0;
 }
 
 static int build_cpus_devices(struct machine *m, char *err, size_t errlen)
 {
-	size_t n = m->cfg.ndevices;
+	size_t n = m->cfg.ndevices, nd = n ? n : 1;
 	uint64_t restricted_at = MACHINE_RESTRICTED_BASE;
 
-	m->cpus = calloc(m->ncpus, sizeof(*m->cpus));
-	m->devices = calloc(n ? n : 1, sizeof(*m->devices));
-	m->device_cfgs = calloc(n ? n : 1, sizeof(*m->device_cfgs));
-	m->device_names = calloc(n ? n : 1, sizeof(*m->device_names));
-	if (!m->cpus || !m->devices || !m->device_cfgs || !m->device_names)
-		return oom(err, errlen);
+	if (!(m->cpus = calloc(m->ncpus, sizeof(*m->cpus))))
+		return error_oom(err, errlen, m->ncpus * sizeof(*m->cpus),
+				 "%u CPUs", m->ncpus);
+	if (!(m->devices = calloc(nd, sizeof(*m->devices))) ||
+	    !(m->device_cfgs = calloc(nd, sizeof(*m->device_cfgs))) ||
+	    !(m->device_names = calloc(nd, sizeof(*m->device_names))))
+		return error_oom(err, errlen, nd * sizeof(*m->devices),
+				 "%zu devices", nd);
 	for (unsigned int i = 0; i < m->ncpus; i++)
 		m->cpus[i] = (struct machine_cpu){ .m = m, .id = i };
 	for (size_t i = 0; i < n; i++) {
@@ -183,7 +193,7 @@ struct machine *machine_new(const struct machine_config *cfg,
 		return NULL;
 	m = calloc(1, sizeof(*m));
 	if (!m) {
-		oom(err, errlen);
+		error_oom(err, errlen, sizeof(*m), "machine");
 		return NULL;
 	}
 	m->eng = eng;
@@ -193,16 +203,16 @@ struct machine *machine_new(const struct machine_config *cfg,
 	m->host_free = cfg->host_cores && cfg->host_cores < cfg->ncpus ?
 		       cfg->host_cores : cfg->ncpus;
 	m->irq_cpu = -1;
-	freelist_init(&m->ops, sizeof(struct machine_op));
-	freelist_init(&m->mappings, sizeof(struct machine_mapping));
-	freelist_init(&m->ios, sizeof(struct machine_io));
+	freelist_init(&m->ops, sizeof(struct machine_op), "CPU work items");
+	freelist_init(&m->mappings, sizeof(struct machine_mapping),
+		      "mappings");
+	freelist_init(&m->ios, sizeof(struct machine_io), "device requests");
 	if (build_core(m, err, errlen) ||
 	    build_cpus_devices(m, err, errlen)) {
 		machine_free(m);
 		return NULL;
 	}
-	if (sampler_init(m)) {
-		oom(err, errlen);
+	if (sampler_init(m, err, errlen)) {
 		machine_free(m);
 		return NULL;
 	}
@@ -243,7 +253,10 @@ void machine_log(struct machine *m, enum stats_event_kind kind, int32_t cpu,
 		.device = device, .size = size, .pool_id = pool_id,
 	};
 
-	(void)stats_events_add(m->events, &ev);
+	char err[256];
+
+	if (stats_events_add(m->events, &ev, err, sizeof(err)) < 0)
+		machine_fail(m, err);
 }
 
 struct sim_engine *machine_engine(const struct machine *m)
@@ -274,9 +287,44 @@ void machine_reset_hiwater(struct machine *m)
 			swiotlb_reset_hiwater(m->devices[i].restricted);
 }
 
+void machine_fail(struct machine *m, const char *msg)
+{
+	if (!m->error[0])
+		snprintf(m->error, sizeof(m->error), "%s", msg);
+	sim_stop(m->eng);
+}
+
+void machine_fail_oom(struct machine *m, uint64_t bytes, const char *what_fmt,
+		      ...)
+{
+	char msg[sizeof(m->error)];
+	va_list ap;
+
+	va_start(ap, what_fmt);
+	error_voom(msg, sizeof(msg), bytes, what_fmt, ap);
+	va_end(ap);
+	machine_fail(m, msg);
+}
+
+const char *machine_error(const struct machine *m)
+{
+	return m->error[0] ? m->error : NULL;
+}
+
+/* After a run: the engine's own failure becomes the machine's. */
+static uint64_t run_checked(struct machine *m, uint64_t fired)
+{
+	const char *what;
+	size_t bytes;
+
+	if (sim_out_of_memory(m->eng, &what, &bytes))
+		machine_fail_oom(m, bytes, "%s", what);
+	return fired;
+}
+
 uint64_t machine_run(struct machine *m)
 {
-	return sim_run(m->eng);
+	return m->error[0] ? 0 : run_checked(m, sim_run(m->eng));
 }
 
 void machine_stop(struct machine *m)
@@ -311,7 +359,8 @@ const struct stats_events *machine_events(const struct machine *m)
 
 uint64_t machine_run_until(struct machine *m, sim_time_t limit)
 {
-	return sim_run_until(m->eng, limit);
+	return m->error[0] ? 0 :
+			     run_checked(m, sim_run_until(m->eng, limit));
 }
 
 bool machine_idle(const struct machine *m)

@@ -16,7 +16,8 @@
  * preempts the item running).
  *
  * Asynchronous calls. machine_map/unmap/sync/cpu_work/device_submit only
- * queue the work and return at once (0, or -1 when out of memory). The
+ * queue the work and return at once (0, or -1 when out of memory, which
+ * stops the run: see machine_fail_oom()). The
  * callback (which may be NULL) fires at the simulated time the work is done:
  * for a map, when the issuing CPU returns from dma_map (with the bounce
  * address, or the failure); for a device request, when its completion
@@ -267,12 +268,25 @@ void machine_reset_hiwater(struct machine *m);
 
 /* ---- running -------------------------------------------------------------- */
 
-/* sim_run / sim_run_until / sim_stop on the machine's engine. */
+/* sim_run / sim_run_until / sim_stop on the machine's engine (see
+ * machine_error()). */
 uint64_t machine_run(struct machine *m);
 uint64_t machine_run_until(struct machine *m, sim_time_t limit);
 void machine_stop(struct machine *m);
 /* No CPU work, no device request and no growth in progress. */
 bool machine_idle(const struct machine *m);
+
+/* Running out of memory stops the run (docs/errors.md): the machine keeps
+ * the first failure as "out of memory: WHAT (N bytes)" (WHAT from
+ * what_fmt) and the engine returns after the current action; from then on
+ * machine_run() and machine_run_until() fire nothing. The machine calls it
+ * for its own allocations and the engine's, workloads for theirs; a call
+ * that returns -1 for want of memory (machine_map(), ...) has called it. */
+void machine_fail_oom(struct machine *m, uint64_t bytes, const char *what_fmt,
+		      ...) __attribute__((format(printf, 3, 4)));
+/* What stopped the run, or NULL while nothing did. Check it after every
+ * run call: the results of a stopped run are incomplete. */
+const char *machine_error(const struct machine *m);
 
 /* ---- CPUs and devices ------------------------------------------------------ */
 
@@ -456,7 +470,7 @@ const struct stats_events *machine_events(const struct machine *m);
  * partial interval since the last row; when now is the last row's time,
  * that row is redone to take in work finished at that instant after it
  * was taken. Then the rows' interval figures add up to the counters.
- * Returns 0, or -1 when out of memory. */
+ * Returns 0, or -1 when out of memory (machine_error() says so). */
 int machine_sample(struct machine *m);
 
 /* CSV writers (time series; event log with device names) and the text
@@ -471,8 +485,9 @@ int machine_write_stats(const struct machine *m, FILE *out);
  * and its siblings for speed) seeded from the run seed and `stream` (e.g.
  * "workload:storage0"); the same pair always gives the same sequence, and
  * different names give independent-looking ones. The caller frees it with
- * gsl_rng_free(). NULL when out of memory. The machine's own streams are
- * "device:<name>" and "growth". */
-gsl_rng *machine_rng_new(const struct machine *m, const char *stream);
+ * gsl_rng_free(). NULL with a message in err when out of memory. The
+ * machine's own streams are "device:<name>" and "growth". */
+gsl_rng *machine_rng_new(const struct machine *m, const char *stream,
+			 char *err, size_t errlen);
 
 #endif

@@ -7,6 +7,8 @@
  */
 #include "machine/machine_impl.h"
 
+#include "base/error.h"
+
 #include <assert.h>
 #include <math.h>
 #include <stdio.h>
@@ -78,7 +80,8 @@ static int restricted_init(struct machine *m, struct machine_device *dev,
 			(int32_t)dev->index);
 	dev->locks = &dev->restricted_locks;
 	if (lock_table_add_pool(m, dev->locks, dev->restricted->pools)) {
-		snprintf(err, errlen, "device '%s': out of memory", dev->name);
+		snprintf(err, errlen, "device '%s': %s", dev->name,
+			 machine_error(m));
 		return -1;
 	}
 	return 0;
@@ -95,11 +98,12 @@ int device_init(struct machine *m, struct machine_device *dev, size_t index,
 	dev->cfg = *cfg;
 	dev->name = strdup(cfg->name);
 	snprintf(stream, sizeof(stream), "device:%s", cfg->name);
-	dev->rng = machine_rng_new(m, stream);
-	if (!dev->name || !dev->rng) {
-		snprintf(err, errlen, "device '%s': out of memory", cfg->name);
-		if (dev->rng)
-			gsl_rng_free(dev->rng);
+	if (!dev->name)
+		error_oom(err, errlen, strlen(cfg->name) + 1,
+			  "device name '%s'", cfg->name);
+	else
+		dev->rng = machine_rng_new(m, stream, err, errlen);
+	if (!dev->rng) {
 		free(dev->name);
 		*dev = (struct machine_device){ 0 };
 		return -1;
@@ -264,20 +268,8 @@ static void io_complete_action(struct sim_engine *eng, void *subject,
 		return;
 	}
 	op = op_new(m, OP_IRQ, io->cpu, io->ctx);
-	/* Out of memory: the interrupt is handled at no CPU cost. */
-	if (!op) {
-		struct machine_io_result res = {
-			.dev = dev, .cpu = io->cpu, .bytes = io->bytes,
-			.submitted = io->submitted, .started = io->started,
-			.completed = io->completed, .handled = io->completed,
-		};
-
-		m->ios_in_flight--;
-		if (io->cb)
-			io->cb(m, io->ctx, &res);
-		freelist_put(&m->ios, io);
-		return;
-	}
+	if (!op)
+		return;		/* out of memory: the run stops */
 	op->io = io;
 	op->dev = dev;
 	op->cost_ns = m->cfg.costs.irq_ns;
@@ -345,7 +337,7 @@ int machine_device_submit(struct machine *m, struct machine_device *dev,
 
 	assert(m && dev && dev->m == m && completion_cpu < m->ncpus);
 	sampler_wake(m);
-	io = freelist_take(&m->ios);
+	io = machine_take(m, &m->ios);
 	if (!io)
 		return -1;
 	*io = (struct machine_io){ .dev = dev, .cpu = completion_cpu,

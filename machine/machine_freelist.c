@@ -12,23 +12,29 @@ struct freelist_chunk {
 	max_align_t objects[];
 };
 
-void freelist_init(struct freelist *fl, size_t size)
+void freelist_init(struct freelist *fl, size_t size, const char *what)
 {
 	if (size < sizeof(void *))
 		size = sizeof(void *);
 	/* Keep every object aligned like max_align_t. */
 	size = (size + sizeof(max_align_t) - 1) / sizeof(max_align_t) *
 	       sizeof(max_align_t);
+	fl->what = what;
 	fl->size = size;
 	fl->free = NULL;
 	fl->chunks = NULL;
 }
 
+size_t freelist_chunk_bytes(const struct freelist *fl)
+{
+	return sizeof(struct freelist_chunk) +
+	       FREELIST_CHUNK_OBJECTS * fl->size;
+}
+
 /* noinline: rare, and LTO would copy it into every inlined take. */
 __attribute__((noinline)) int freelist_refill(struct freelist *fl)
 {
-	struct freelist_chunk *c =
-		malloc(sizeof(*c) + FREELIST_CHUNK_OBJECTS * fl->size);
+	struct freelist_chunk *c = malloc(freelist_chunk_bytes(fl));
 	char *base;
 
 	if (!c)
@@ -53,4 +59,10 @@ void freelist_destroy(struct freelist *fl)
 	}
 	fl->chunks = NULL;
 	fl->free = NULL;
+}
+
+__attribute__((cold)) void freelist_failed(struct machine *m,
+					   const struct freelist *fl)
+{
+	machine_fail_oom(m, freelist_chunk_bytes(fl), "%s", fl->what);
 }

@@ -56,6 +56,7 @@ static void growth_done_action(struct sim_engine *eng, void *subject,
 	struct machine *m = subject;
 	uint64_t nslabs = m->growth.nslabs;
 	struct io_tlb_pool *pool;
+	bool oom;
 	char err[256];
 
 	(void)eng;
@@ -65,14 +66,17 @@ static void growth_done_action(struct sim_engine *eng, void *subject,
 		growth_fail(m, 0);
 		return;
 	}
-	pool = swiotlb_grow(m->mem, 0, nslabs, err, sizeof(err));
+	pool = swiotlb_grow(m->mem, 0, nslabs, &oom, err, sizeof(err));
+	if (oom) {
+		machine_fail(m, err);
+		return;
+	}
 	if (!pool) {
 		growth_fail(m, nslabs);
 		return;
 	}
-	/* Out of memory here only loses the pool's lock statistics: lock_find
-	 * registers the pool again on its first search. */
-	(void)lock_table_add_pool(m, &m->locks, pool);
+	if (lock_table_add_pool(m, &m->locks, pool))
+		return;
 	stats_counters_mut(m->stats)->pools_added++;
 	machine_log(m, STATS_EV_POOL_ADDED, -1, -1,
 		    (uint64_t)pool->nslabs << IO_TLB_SHIFT, pool->id);

@@ -15,14 +15,17 @@
 /* ---- fixed-size object free lists (ops, mappings, device requests) ---- */
 
 struct freelist {
+	const char *what;          /* what the objects are, for errors */
 	size_t size;               /* bytes per object */
 	void *free;                /* chain through each object's first word */
 	void *chunks;              /* chain of allocated chunks */
 };
 
-void freelist_init(struct freelist *fl, size_t size);
+void freelist_init(struct freelist *fl, size_t size, const char *what);
 /* Adds a chunk of objects to the list; -1 when out of memory. */
 int freelist_refill(struct freelist *fl);
+/* The bytes of one chunk: what a failed refill asked for. */
+size_t freelist_chunk_bytes(const struct freelist *fl);
 /* An object, not zeroed (callers set every field: cheaper than zeroing a
  * run-time size and then writing the fields); NULL: no memory. Inline:
  * every op takes one, every map two. */
@@ -43,6 +46,8 @@ static inline void freelist_put(struct freelist *fl, void *obj)
 	fl->free = obj;
 }
 void freelist_destroy(struct freelist *fl);
+/* Stops the run: fl could not grow (machine_fail_oom()). */
+void freelist_failed(struct machine *m, const struct freelist *fl);
 
 /* ---- area locks ---- */
 
@@ -92,6 +97,8 @@ void lock_init(struct machine_lock *lk, long stats_area);
 /* An empty table for mem's pools. */
 void lock_table_init(struct lock_table *t, const struct io_tlb_mem *mem,
 		     int32_t device);
+/* Adds the locks of a non-transient pool not in t yet; -1 when out of
+ * memory, which has stopped the run (machine_fail_oom()). */
 int lock_table_add_pool(struct machine *m, struct lock_table *t,
 			const struct io_tlb_pool *pool);
 void lock_table_free(struct lock_table *t);
@@ -99,7 +106,8 @@ void lock_table_free(struct lock_table *t);
 struct machine_lock *lock_find_slow(struct machine *m, struct lock_table *t,
 				    uint32_t pool_id, uint32_t area);
 /* The lock of an area of a non-transient pool of t's mem (registering a
- * pool it has not seen yet), or NULL for a transient pool. Inline: without
+ * pool it has not seen yet), or NULL for a transient pool (or when out of
+ * memory, which stops the run). Inline: without
  * growth there is one pool, and every map and unmap asks. */
 static inline struct machine_lock *lock_find(struct machine *m,
 					     struct lock_table *t,
@@ -283,7 +291,7 @@ struct machine_sampler {
 	uint64_t *area_used;
 };
 
-int sampler_init(struct machine *m);
+int sampler_init(struct machine *m, char *err, size_t errlen);
 void sampler_destroy(struct machine_sampler *s);
 /* Restarts a sampler that stopped when the engine ran dry, filling in the
  * rows of the idle stretch (sampler_wake(), below, when it must). */
@@ -309,6 +317,7 @@ struct machine {
 	struct stats_series *series;
 	struct stats_events *events;
 	struct freelist ops, mappings, ios;
+	char error[256];           /* what stopped the run; "" while none */
 	int irq_cpu;               /* CPU whose interrupt-priority callback is
 				      running; -1: none */
 	/* Host cores not running a work item, and the CPUs waiting for one
@@ -425,12 +434,23 @@ static inline void op_clear(struct machine_op *op)
 	op->cb.map = NULL;
 }
 
-/* A new work item of `kind` for `cpu`, issued now; NULL: no memory.
- * Inline: every map, unmap, sync and interrupt makes one. */
+/* freelist_take() on the machine's behalf: NULL when out of memory, and
+ * then the run stops with that error. */
+static inline void *machine_take(struct machine *m, struct freelist *fl)
+{
+	void *obj = freelist_take(fl);
+
+	if (!obj)
+		freelist_failed(m, fl);
+	return obj;
+}
+
+/* A new work item of `kind` for `cpu`, issued now; NULL: no memory (the
+ * run stops). Inline: every map, unmap, sync and interrupt makes one. */
 static inline struct machine_op *op_new(struct machine *m, enum op_kind kind,
 					unsigned int cpu, void *ctx)
 {
-	struct machine_op *op = freelist_take(&m->ops);
+	struct machine_op *op = machine_take(m, &m->ops);
 
 	if (!op)
 		return NULL;
@@ -452,6 +472,10 @@ static inline void sampler_wake(struct machine *m)
 	if (m->sampler.interval && !m->sampler.scheduled)
 		sampler_restart(m);
 }
+
+/* Stops the run with msg (already worded, e.g. by error_oom()) as its
+ * error, unless an earlier one stopped it: see machine_fail_oom(). */
+void machine_fail(struct machine *m, const char *msg);
 
 /* Appends to the event log. */
 void machine_log(struct machine *m, enum stats_event_kind kind, int32_t cpu,

@@ -62,13 +62,16 @@ void lock_table_init(struct lock_table *t, const struct io_tlb_mem *mem,
 }
 
 /* A statistics entry for one area lock of t's mem; -1 when out of memory
- * (the lock then keeps no statistics). */
+ * (the run stops). */
 static long lock_stats_area(struct machine *m, const struct lock_table *t,
 			    uint32_t pool_id, uint32_t area)
 {
-	long i = stats_area_add(m->stats, pool_id, area);
+	char err[256];
+	long i = stats_area_add(m->stats, pool_id, area, err, sizeof(err));
 
-	if (i >= 0)
+	if (i < 0)
+		machine_fail(m, err);
+	else
 		stats_area_mut(m->stats, (size_t)i)->device = t->device;
 	return i;
 }
@@ -77,7 +80,7 @@ int lock_table_add_pool(struct machine *m, struct lock_table *t,
 			const struct io_tlb_pool *pool)
 {
 	struct machine_lock *locks;
-	size_t at;
+	size_t at, n;
 
 	if (pool->transient || lock_pool_lookup(t, pool->id))
 		return 0;
@@ -85,16 +88,29 @@ int lock_table_add_pool(struct machine *m, struct lock_table *t,
 		size_t cap = t->cap ? 2 * t->cap : 8;
 		struct lock_pool *p = realloc(t->pools, cap * sizeof(*p));
 
-		if (!p)
+		if (!p) {
+			machine_fail_oom(m, cap * sizeof(*p),
+					 "lock table of %zu pools", cap);
 			return -1;
+		}
 		t->pools = p;
 		t->cap = cap;
 	}
-	locks = calloc(pool->nareas ? pool->nareas : 1, sizeof(*locks));
-	if (!locks)
+	n = pool->nareas ? pool->nareas : 1;
+	locks = calloc(n, sizeof(*locks));
+	if (!locks) {
+		machine_fail_oom(m, n * sizeof(*locks), "%zu area locks", n);
 		return -1;
-	for (uint32_t a = 0; a < pool->nareas; a++)
-		lock_init(&locks[a], lock_stats_area(m, t, pool->id, a));
+	}
+	for (uint32_t a = 0; a < pool->nareas; a++) {
+		long stats_area = lock_stats_area(m, t, pool->id, a);
+
+		if (stats_area < 0) {
+			free(locks);
+			return -1;
+		}
+		lock_init(&locks[a], stats_area);
+	}
 	at = lock_pool_slot(t, pool->id);
 	for (size_t i = t->npools; i > at; i--)
 		t->pools[i] = t->pools[i - 1];

@@ -21,7 +21,7 @@ int machine_map(struct machine *m, unsigned int cpu,
 		return -1;
 	/* Taken now so that running out of memory is reported here. */
 	/* Set in full when the map succeeds. */
-	op->mapping = freelist_take(&m->mappings);
+	op->mapping = machine_take(m, &m->mappings);
 	if (!op->mapping) {
 		freelist_put(&m->ops, op);
 		return -1;
@@ -203,6 +203,8 @@ void map_begin(struct machine *m, struct machine_op *op)
 	tlb = swiotlb_tbl_map_single(&op->dev->sdev, op->cpu->id,
 				     op->orig_addr, op->size,
 				     op->alloc_align_mask, &w);
+	if (w.oom_bytes)
+		machine_fail_oom(m, w.oom_bytes, "transient pool");
 	op->transient_made = w.transient_made;
 	if (w.transient_made) {
 		op->transient_bytes = m->atomic.last_alloc_bytes ?

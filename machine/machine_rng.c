@@ -3,6 +3,8 @@
  */
 #include "machine/machine_impl.h"
 
+#include "base/error.h"
+
 /* FNV-1a, 64-bit: the stream name as a number. */
 static uint64_t name_hash(const char *s)
 {
@@ -24,14 +26,19 @@ static uint64_t mix64(uint64_t x)
 	return x ^ (x >> 31);
 }
 
-gsl_rng *machine_rng_new(const struct machine *m, const char *stream)
+gsl_rng *machine_rng_new(const struct machine *m, const char *stream,
+			 char *err, size_t errlen)
 {
 	uint64_t seed = mix64(m->cfg.seed ^ mix64(name_hash(stream)));
 	unsigned long seed32 = (unsigned long)(seed & 0xffffffffULL);
 	gsl_rng *r = gsl_rng_alloc(sim_rng_mt19937);
 
-	if (!r)
+	if (!r) {
+		error_gsl_oom(err, errlen,
+			      sizeof(*r) + sim_rng_mt19937->size,
+			      "random stream \"%s\"", stream);
 		return NULL;
+	}
 	/* mt19937 takes a 32-bit seed; 0 would mean "the default seed". */
 	gsl_rng_set(r, seed32 ? seed32 : 0x9e3779b9UL);
 	return r;

@@ -8,6 +8,8 @@
  */
 #include "machine/machine_impl.h"
 
+#include "base/error.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,13 +56,14 @@ static void row_fill(const struct machine *m, struct stats_row *r,
 	r->largest_free_run = swiotlb_largest_free_run(m->mem);
 }
 
-/* Appends the row for (last row, t]. */
+/* Appends the row for (last row, t]; out of memory stops the run (-1). */
 static int sampler_record(struct machine *m, sim_time_t t)
 {
 	struct machine_sampler *s = &m->sampler;
 	const struct stats_counters *now = stats_counters(m->stats);
 	struct stats_row row = { .time_ns = t,
 				 .interval_ns = t - s->last_time };
+	char err[256];
 
 	if (t <= s->last_time)
 		return 0;          /* machine_sample() already wrote it */
@@ -70,7 +73,12 @@ static int sampler_record(struct machine *m, sim_time_t t)
 	s->prev_time = s->last_time;
 	s->last = *now;
 	s->last_time = t;
-	return stats_series_append(m->series, &row, s->area_used);
+	if (stats_series_append(m->series, &row, s->area_used, err,
+				sizeof(err))) {
+		machine_fail(m, err);
+		return -1;
+	}
+	return 0;
 }
 
 /* Redoes the last row (at now) when work finished after it was taken, at
@@ -119,7 +127,7 @@ void sampler_restart(struct machine *m)
 	sim_post_at(m->eng, s->next, sampler_action, m, 0);
 }
 
-int sampler_init(struct machine *m)
+int sampler_init(struct machine *m, char *err, size_t errlen)
 {
 	struct machine_sampler *s = &m->sampler;
 	uint32_t nareas = 1;
@@ -132,8 +140,11 @@ int sampler_init(struct machine *m)
 	s->interval = m->cfg.sample_interval_ns;
 	s->nareas = nareas;
 	s->area_used = calloc(nareas, sizeof(*s->area_used));
-	m->series = stats_series_new(nareas);
-	if (!s->area_used || !m->series)
+	if (!s->area_used)
+		return error_oom(err, errlen, nareas * sizeof(*s->area_used),
+				 "sampler of %u areas", nareas);
+	m->series = stats_series_new(nareas, err, errlen);
+	if (!m->series)
 		return -1;
 	s->next = s->interval;
 	sampler_wake(m);

@@ -2,6 +2,8 @@
  * histograms of the machine, with a plain-text dump of all of them. */
 #include "machine/stats.h"
 
+#include "base/error.h"
+
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -38,14 +40,16 @@ static void hist_fill_slices(struct stats_hist *hist)
 	}
 }
 
-int stats_hist_init(struct stats_hist *hist)
+int stats_hist_init(struct stats_hist *hist, char *err, size_t errlen)
 {
 	size_t nbins = STATS_HIST_BINS;
 	double ranges[STATS_HIST_BINS + 1];
 
 	hist->h = gsl_histogram_alloc(nbins);
 	if (!hist->h)
-		return -1;
+		return error_gsl_oom(err, errlen, sizeof(gsl_histogram) +
+				     (2 * nbins + 1) * sizeof(double),
+				     "histogram");
 	for (size_t i = 0; i <= nbins; i++)
 		ranges[i] = pow(10.0, (double)i / STATS_HIST_BINS_PER_DECADE);
 	gsl_histogram_set_ranges(hist->h, ranges, nbins + 1);
@@ -59,16 +63,23 @@ int stats_hist_init(struct stats_hist *hist)
 	return 0;
 }
 
-struct stats *stats_new(unsigned int ncpus)
+struct stats *stats_new(unsigned int ncpus, char *err, size_t errlen)
 {
 	struct stats *s = calloc(1, sizeof(*s));
+	size_t n = ncpus ? ncpus : 1;
 
-	if (!s)
+	if (!s) {
+		error_oom(err, errlen, sizeof(*s), "machine statistics");
 		return NULL;
+	}
 	s->ncpus = ncpus;
-	s->cpus = calloc(ncpus ? ncpus : 1, sizeof(*s->cpus));
-	if (!s->cpus || stats_hist_init(&s->map_latency) ||
-	    stats_hist_init(&s->lock_wait) || stats_hist_init(&s->io_latency)) {
+	s->cpus = calloc(n, sizeof(*s->cpus));
+	if (!s->cpus)
+		error_oom(err, errlen, n * sizeof(*s->cpus),
+			  "statistics of %zu CPUs", n);
+	if (!s->cpus || stats_hist_init(&s->map_latency, err, errlen) ||
+	    stats_hist_init(&s->lock_wait, err, errlen) ||
+	    stats_hist_init(&s->io_latency, err, errlen)) {
 		stats_free(s);
 		return NULL;
 	}
@@ -167,14 +178,16 @@ struct stats_area *stats_area_mut(struct stats *s, size_t i)
 	return i < s->nareas ? &s->areas[i] : NULL;
 }
 
-long stats_area_add(struct stats *s, uint32_t pool_id, uint32_t area)
+long stats_area_add(struct stats *s, uint32_t pool_id, uint32_t area,
+		    char *err, size_t errlen)
 {
 	if (s->nareas == s->areas_cap) {
 		size_t cap = s->areas_cap ? 2 * s->areas_cap : 16;
 		struct stats_area *a = realloc(s->areas, cap * sizeof(*a));
 
 		if (!a)
-			return -1;
+			return error_oom(err, errlen, cap * sizeof(*a),
+					 "statistics of %zu areas", cap);
 		s->areas = a;
 		s->areas_cap = cap;
 	}

@@ -79,7 +79,8 @@ struct stats_hist {
 
 struct stats;
 
-struct stats *stats_new(unsigned int ncpus);
+/* NULL with a message in err when out of memory. */
+struct stats *stats_new(unsigned int ncpus, char *err, size_t errlen);
 void stats_free(struct stats *s);
 
 /* ---- reading ---- */
@@ -108,14 +109,15 @@ int stats_write_text(const struct stats *s, FILE *out);
 struct stats_counters *stats_counters_mut(struct stats *s);
 struct stats_cpu *stats_cpu_mut(struct stats *s, unsigned int cpu);
 /* Adds an area of the default swiotlb (device -1); returns its index, or
- * -1 when out of memory. */
-long stats_area_add(struct stats *s, uint32_t pool_id, uint32_t area);
+ * -1 with a message in err when out of memory. */
+long stats_area_add(struct stats *s, uint32_t pool_id, uint32_t area,
+		    char *err, size_t errlen);
 struct stats_area *stats_area_mut(struct stats *s, size_t i);
 /* Inline, with the bin search: every map, lock hold and I/O adds one. */
 static inline void stats_hist_add(struct stats_hist *hist, uint64_t value);
 /* A histogram of its own (for workloads' statistics): the same log bins.
- * init returns 0, or -1 when out of memory. */
-int stats_hist_init(struct stats_hist *hist);
+ * init returns 0, or -1 with a message in err when out of memory. */
+int stats_hist_init(struct stats_hist *hist, char *err, size_t errlen);
 void stats_hist_free(struct stats_hist *hist);
 struct stats_hist *stats_map_latency_mut(struct stats *s);
 struct stats_hist *stats_lock_wait_mut(struct stats *s);

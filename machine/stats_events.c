@@ -2,6 +2,8 @@
  * and pool changes, and its CSV writer. */
 #include "machine/stats_events.h"
 
+#include "base/error.h"
+
 #include <inttypes.h>
 #include <stdlib.h>
 
@@ -11,12 +13,15 @@ struct stats_events {
 	struct stats_event *ev;
 };
 
-struct stats_events *stats_events_new(size_t limit)
+struct stats_events *stats_events_new(size_t limit, char *err,
+				      size_t errlen)
 {
 	struct stats_events *log = calloc(1, sizeof(*log));
 
 	if (log)
 		log->limit = limit;
+	else
+		error_oom(err, errlen, sizeof(*log), "event log");
 	return log;
 }
 
@@ -28,11 +33,12 @@ void stats_events_free(struct stats_events *log)
 	free(log);
 }
 
-int stats_events_add(struct stats_events *log, const struct stats_event *ev)
+int stats_events_add(struct stats_events *log, const struct stats_event *ev,
+		     char *err, size_t errlen)
 {
 	if (log->len >= log->limit) {
 		log->dropped++;
-		return -1;
+		return 1;
 	}
 	if (log->len == log->cap) {
 		size_t cap = log->cap ? 2 * log->cap : 64;
@@ -41,10 +47,9 @@ int stats_events_add(struct stats_events *log, const struct stats_event *ev)
 		if (cap > log->limit)
 			cap = log->limit;
 		e = realloc(log->ev, cap * sizeof(*e));
-		if (!e) {
-			log->dropped++;
-			return -1;
-		}
+		if (!e)
+			return error_oom(err, errlen, cap * sizeof(*e),
+					 "event log of %zu events", cap);
 		log->ev = e;
 		log->cap = cap;
 	}

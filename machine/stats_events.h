@@ -33,11 +33,14 @@ struct stats_event {
 
 struct stats_events;
 
-struct stats_events *stats_events_new(size_t limit);
+/* NULL with a message in err when out of memory. */
+struct stats_events *stats_events_new(size_t limit, char *err,
+				      size_t errlen);
 void stats_events_free(struct stats_events *log);
-/* Appends; returns 0, or -1 when not stored (limit reached, out of memory;
- * counted as dropped either way). */
-int stats_events_add(struct stats_events *log, const struct stats_event *ev);
+/* Appends; returns 0, or 1 when the limit is reached (counted as dropped),
+ * or -1 with a message in err when out of memory. */
+int stats_events_add(struct stats_events *log, const struct stats_event *ev,
+		     char *err, size_t errlen);
 
 size_t stats_events_len(const struct stats_events *log);
 uint64_t stats_events_dropped(const struct stats_events *log);

@@ -2,6 +2,8 @@
  * rows and their per-area columns, and the CSV writer. */
 #include "machine/stats_series.h"
 
+#include "base/error.h"
+
 #include <assert.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -13,12 +15,15 @@ struct stats_series {
 	uint64_t *area_used;       /* len x nareas */
 };
 
-struct stats_series *stats_series_new(uint32_t nareas)
+struct stats_series *stats_series_new(uint32_t nareas, char *err,
+				      size_t errlen)
 {
 	struct stats_series *s = calloc(1, sizeof(*s));
 
 	if (s)
 		s->nareas = nareas;
+	else
+		error_oom(err, errlen, sizeof(*s), "time series");
 	return s;
 }
 
@@ -31,28 +36,30 @@ void stats_series_free(struct stats_series *s)
 	free(s);
 }
 
-static int series_grow(struct stats_series *s)
+static int series_grow(struct stats_series *s, char *err, size_t errlen)
 {
 	size_t cap = s->cap ? 2 * s->cap : 256;
+	size_t nused = s->nareas ? cap * s->nareas : 1;
 	struct stats_row *rows = realloc(s->rows, cap * sizeof(*rows));
 	uint64_t *used;
 
 	if (!rows)
-		return -1;
+		return error_oom(err, errlen, cap * sizeof(*rows),
+				 "time series of %zu rows", cap);
 	s->rows = rows;
-	used = realloc(s->area_used,
-		       (s->nareas ? cap * s->nareas : 1) * sizeof(*used));
+	used = realloc(s->area_used, nused * sizeof(*used));
 	if (!used)
-		return -1;
+		return error_oom(err, errlen, nused * sizeof(*used),
+				 "time series of %zu rows, per area", cap);
 	s->area_used = used;
 	s->cap = cap;
 	return 0;
 }
 
 int stats_series_append(struct stats_series *s, const struct stats_row *row,
-			const uint64_t *area_used)
+			const uint64_t *area_used, char *err, size_t errlen)
 {
-	if (s->len == s->cap && series_grow(s))
+	if (s->len == s->cap && series_grow(s, err, errlen))
 		return -1;
 	s->rows[s->len] = *row;
 	for (uint32_t a = 0; a < s->nareas; a++)

@@ -36,13 +36,15 @@ struct stats_row {
 
 struct stats_series;
 
-struct stats_series *stats_series_new(uint32_t nareas);
+/* NULL with a message in err when out of memory. */
+struct stats_series *stats_series_new(uint32_t nareas, char *err,
+				      size_t errlen);
 void stats_series_free(struct stats_series *s);
 
-/* Appends a row and its nareas per-area counts; returns 0, or -1 when out
- * of memory (the row is then lost). */
+/* Appends a row and its nareas per-area counts; returns 0, or -1 with a
+ * message in err when out of memory (the row is then lost). */
 int stats_series_append(struct stats_series *s, const struct stats_row *row,
-			const uint64_t *area_used);
+			const uint64_t *area_used, char *err, size_t errlen);
 
 /* Replaces the last row (there must be one) and its per-area counts. */
 void stats_series_replace_last(struct stats_series *s,

@@ -254,10 +254,7 @@ int output_write_run_dir(const char *dir, const struct run_result *r,
 		return -1;
 	}
 	chmod(tmp, 0755);
-	if (measure(r, &ms)) {
-		snprintf(err, errlen, "out of memory");
-		status = -1;
-	}
+	status = measure(r, &ms, err, errlen);
 	for (size_t i = 0; !status && i < sizeof(files) / sizeof(files[0]); i++)
 		status = write_one(tmp, files[i].name, files[i].fn, r, &ms, err,
 				   errlen);

@@ -28,7 +28,9 @@ struct run_snapshot {
 	struct machine_device_counters *dev_counters;  /* per device */
 };
 
-int run_snapshot_take(struct run_snapshot *s, const struct machine *m);
+/* 0, or -1 with a message in err when out of memory. */
+int run_snapshot_take(struct run_snapshot *s, const struct machine *m,
+		      char *err, size_t errlen);
 void run_snapshot_free(struct run_snapshot *s);
 
 struct run_result {
@@ -53,7 +55,9 @@ int output_check_run_dir(const char *dir, char *err, size_t errlen);
 /* pool size and areas, maps (and those not bounced), full events (and the
  * first), high-water mark, restricted pools, transient pools, pools added,
  * map latency p50/p99, copy and lock shares, and a one-line verdict (one
- * more per restricted pool that was full). */
-void output_print_summary(FILE *out, const struct run_result *r);
+ * more per restricted pool that was full). 0, or -1 with a message in err
+ * when out of memory (nothing printed then). */
+int output_print_summary(FILE *out, const struct run_result *r, char *err,
+			 size_t errlen);
 
 #endif

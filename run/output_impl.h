@@ -22,9 +22,10 @@ struct measured {
 	uint64_t restricted_full;    /* of c.full_events: restricted pools' */
 };
 
-/* Fills out from the run; returns 0, or -1 when out of memory (nothing to
- * free then). Free with measured_free(). */
-int measure(const struct run_result *r, struct measured *out);
+/* Fills out from the run; returns 0, or -1 with a message in err when out
+ * of memory (nothing to free then). Free with measured_free(). */
+int measure(const struct run_result *r, struct measured *out, char *err,
+	    size_t errlen);
 void measured_free(struct measured *ms);
 
 /* summary.json. Returns 0, or -1 on a write error. */

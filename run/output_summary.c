@@ -2,25 +2,41 @@
  * they are measured from, summary.json, and the human summary. */
 #include "run/output_impl.h"
 
+#include "base/error.h"
+
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-int run_snapshot_take(struct run_snapshot *s, const struct machine *m)
+/* The bytes gsl_histogram_clone() of h asks for. */
+static size_t hist_bytes(const gsl_histogram *h)
+{
+	return sizeof(*h) + (2 * h->n + 1) * sizeof(double);
+}
+
+int run_snapshot_take(struct run_snapshot *s, const struct machine *m,
+		      char *err, size_t errlen)
 {
 	const struct stats *st = machine_stats(m);
 	const struct stats_hist *lat = stats_map_latency(st);
 	unsigned int ncpus = machine_ncpus(m);
-	size_t ndev = machine_ndevices(m);
+	size_t ndev = machine_ndevices(m), nd = ndev ? ndev : 1;
 
 	memset(s, 0, sizeof(*s));
 	s->time_ns = machine_now(m);
 	s->counters = *stats_counters(st);
 	s->map_latency = *lat;
 	s->map_latency.h = gsl_histogram_clone(lat->h);
+	if (!s->map_latency.h)
+		return error_gsl_oom(err, errlen, hist_bytes(lat->h),
+				     "map latencies at the warm-up's end");
 	s->cpu_busy_ns = calloc(ncpus, sizeof(*s->cpu_busy_ns));
-	s->dev_counters = calloc(ndev ? ndev : 1, sizeof(*s->dev_counters));
-	if (!s->map_latency.h || !s->cpu_busy_ns || !s->dev_counters) {
+	s->dev_counters = calloc(nd, sizeof(*s->dev_counters));
+	if (!s->cpu_busy_ns || !s->dev_counters) {
+		error_oom(err, errlen, !s->cpu_busy_ns ?
+			  ncpus * sizeof(*s->cpu_busy_ns) :
+			  nd * sizeof(*s->dev_counters),
+			  "figures at the warm-up's end");
 		run_snapshot_free(s);
 		return -1;
 	}
@@ -127,7 +143,8 @@ static void first_full(const struct run_result *r, struct measured *out)
 	}
 }
 
-int measure(const struct run_result *r, struct measured *out)
+int measure(const struct run_result *r, struct measured *out, char *err,
+	    size_t errlen)
 {
 	const struct stats *st = machine_stats(r->m);
 	const struct stats_hist *lat = stats_map_latency(st);
@@ -139,11 +156,16 @@ int measure(const struct run_result *r, struct measured *out)
 	out->ndevices = machine_ndevices(r->m);
 	out->dev = calloc(out->ndevices ? out->ndevices : 1,
 			  sizeof(*out->dev));
+	if (!out->dev)
+		return error_oom(err, errlen, (out->ndevices ? out->ndevices :
+					       1) * sizeof(*out->dev),
+				 "figures of %zu devices", out->ndevices);
 	out->lat = *lat;
 	out->lat.h = gsl_histogram_clone(lat->h);
-	if (!out->lat.h || !out->dev) {
+	if (!out->lat.h) {
 		measured_free(out);
-		return -1;
+		return error_gsl_oom(err, errlen, hist_bytes(lat->h),
+				     "measured map latencies");
 	}
 	gsl_histogram_sub(out->lat.h, r->since->map_latency.h);
 	out->lat.n = lat->n - r->since->map_latency.n;
@@ -398,16 +420,15 @@ static void print_restricted(FILE *out, const struct run_result *r,
 	}
 }
 
-void output_print_summary(FILE *out, const struct run_result *r)
+int output_print_summary(FILE *out, const struct run_result *r, char *err,
+			 size_t errlen)
 {
 	const struct io_tlb_mem *mem = machine_mem(r->m);
 	struct measured ms;
 	double hw_share;
 
-	if (measure(r, &ms)) {
-		fprintf(out, "(no summary: out of memory)\n");
-		return;
-	}
+	if (measure(r, &ms, err, errlen))
+		return -1;
 	hw_share = output_share(ms.hiwater, (double)ms.nslabs);
 	fprintf(out, "scenario %s: %.3f s simulated (%.3f s warm-up), seed %"
 		PRIu64 "\n", r->name, (double)r->duration_ns / 1e9,
@@ -435,4 +456,5 @@ void output_print_summary(FILE *out, const struct run_result *r)
 	print_restricted(out, r, &ms);
 	print_verdict(out, r, &ms, hw_share);
 	measured_free(&ms);
+	return 0;
 }

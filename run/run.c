@@ -5,6 +5,8 @@
 #include "run/output.h"
 #include "run/plot.h"
 
+#include "base/error.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -58,10 +60,13 @@ static int build(const struct scenario *s, struct run_state *st, char *err,
 	if (run_build_machine_config(s, &cfg, &devs, err, errlen))
 		return -1;
 	st->eng = sim_engine_new();
-	st->m = st->eng ? machine_new(&cfg, st->eng, why, sizeof(why)) : NULL;
+	if (!st->eng)
+		error_oom(why, sizeof(why), sim_engine_bytes(), "event engine");
+	else
+		st->m = machine_new(&cfg, st->eng, why, sizeof(why));
 	free(devs);
 	if (!st->m) {
-		snprintf(err, errlen, "machine: %s", st->eng ? why : "out of memory");
+		snprintf(err, errlen, "machine: %s", why);
 		return -1;
 	}
 	if (run_make_workloads(s, st->m, &st->wls, err, errlen))
@@ -76,6 +81,19 @@ static int build(const struct scenario *s, struct run_state *st, char *err,
 	return 0;
 }
 
+/* Out of memory stopped the simulation: the machine's error is the run's. */
+static int machine_failed(const struct run_state *st,
+			  const struct run_options *o, char *err,
+			  size_t errlen)
+{
+	if (!machine_error(st->m))
+		return 0;
+	if (o->progress)
+		fputs("\r\033[K", stderr);
+	snprintf(err, errlen, "%s", machine_error(st->m));
+	return -1;
+}
+
 static double wall_now(void)
 {
 	struct timespec ts;
@@ -85,13 +103,14 @@ static double wall_now(void)
 }
 
 /* Simulates up to `until`, in steps so that a progress line can say how
- * far it got (simulated time, events per second, time left). */
+ * far it got (simulated time, events per second, time left). Stops early
+ * when memory runs out (machine_error()). */
 static void simulate(struct run_state *st, sim_time_t until, sim_time_t total,
 		     bool progress, double t0)
 {
 	sim_time_t step = total / 100 ? total / 100 : 1;
 
-	while (machine_now(st->m) < until) {
+	while (machine_now(st->m) < until && !machine_error(st->m)) {
 		sim_time_t next = machine_now(st->m) + step;
 		double wall;
 
@@ -127,22 +146,21 @@ int run_scenario(const struct scenario *s, const struct run_options *o,
 	/* A warm-up that ends on a row: the row takes in all the work done at
 	 * that instant, as the snapshot does, so that the rows after it add
 	 * up to the totals. */
-	if (s->run.warmup && s->run.warmup % s->run.sample_interval == 0 &&
-	    machine_sample(st.m)) {
-		snprintf(err, errlen, "out of memory");
+	if (s->run.warmup && s->run.warmup % s->run.sample_interval == 0)
+		machine_sample(st.m);
+	if (machine_failed(&st, o, err, errlen))
 		goto out;
-	}
 	if (s->run.warmup)
 		machine_reset_hiwater(st.m);
-	if (run_snapshot_take(&st.since, st.m)) {
-		snprintf(err, errlen, "out of memory");
+	if (run_snapshot_take(&st.since, st.m, err, errlen))
 		goto out;
-	}
 	st.have_since = true;
 	simulate(&st, s->run.duration, s->run.duration, o->progress, t0);
 	for (size_t i = 0; i < st.nwls; i++)
 		workload_stop(st.wls[i]);
 	machine_sample(st.m);
+	if (machine_failed(&st, o, err, errlen))
+		goto out;
 	for (size_t i = 0; i < st.nwls; i++)
 		if (workload_error(st.wls[i])) {
 			if (o->progress)
@@ -154,8 +172,12 @@ int run_scenario(const struct scenario *s, const struct run_options *o,
 	if (o->progress)
 		fputs("\r\033[K", stderr);
 	yf = open_memstream(&yaml, &yaml_len);
-	if (!yf || scenario_dump_yaml(s, yf) || fclose(yf)) {
-		snprintf(err, errlen, "out of memory");
+	if (!yf) {
+		error_oom(err, errlen, 0, "resolved scenario");
+		goto out;
+	}
+	if (scenario_dump_yaml(s, yf) | fclose(yf)) {
+		error_oom(err, errlen, yaml_len, "resolved scenario");
 		goto out;
 	}
 	r = (struct run_result){ s->name, o->scenario_path, yaml, s->run.seed,
@@ -163,8 +185,11 @@ int run_scenario(const struct scenario *s, const struct run_options *o,
 				 st.nwls, &st.since };
 	if (output_write_run_dir(dir, &r, err, errlen))
 		goto out;
+	/* Out of memory here leaves the results, whole, in place. */
 	if (!o->quiet) {
-		output_print_summary(o->summary_out ? o->summary_out : stdout, &r);
+		if (output_print_summary(o->summary_out ? o->summary_out :
+					 stdout, &r, err, errlen))
+			goto out;
 		fprintf(o->summary_out ? o->summary_out : stdout,
 			"results: %s/ (%.2f s wall, %.1f M events)\n", dir,
 			wall_now() - t0, sim_fired(st.eng) / 1e6);

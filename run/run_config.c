@@ -3,6 +3,8 @@
  * (bounce policy, restricted pools). */
 #include "run/run.h"
 
+#include "base/error.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,10 +172,9 @@ int run_build_machine_config(const struct scenario *s,
 	cfg->slot_line_model = s->machine.slot_lines == SCENARIO_LINES_DIRTY ?
 			       MACHINE_LINES_DIRTY : MACHINE_LINES_TOUCHED;
 	devs = calloc(s->ndevices ? s->ndevices : 1, sizeof(*devs));
-	if (!devs) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	if (!devs)
+		return error_oom(err, errlen, (s->ndevices ? s->ndevices : 1) *
+				 sizeof(*devs), "%zu devices", s->ndevices);
 	for (size_t i = 0; i < s->ndevices; i++)
 		device_config(&s->devices[i], &devs[i]);
 	cfg->devices = devs;

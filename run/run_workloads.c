@@ -2,6 +2,8 @@
  * configurations, one constructor per kind. */
 #include "run/run.h"
 
+#include "base/error.h"
+
 #include "workloads/mapbench.h"
 #include "workloads/network.h"
 #include "workloads/storage.h"
@@ -111,10 +113,10 @@ int run_make_workloads(const struct scenario *s, struct machine *m,
 				       sizeof(*wls));
 	char why[512];
 
-	if (!wls) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	if (!wls)
+		return error_oom(err, errlen, (s->nworkloads ? s->nworkloads :
+					       1) * sizeof(*wls),
+				 "%zu workloads", s->nworkloads);
 	for (size_t i = 0; i < s->nworkloads; i++) {
 		wls[i] = make_one(s, &s->workloads[i], m, why, sizeof(why));
 		if (!wls[i]) {

@@ -29,15 +29,18 @@ static char *concat3(const char *a, const char *b, const char *c)
 static int resolve_names(struct sc_ctx *c, struct scenario *s)
 {
 	const char *base = strrchr(c->file, '/');
-	size_t n;
+	size_t n, dirlen;
 
 	base = base ? base + 1 : c->file;
+	dirlen = base > c->file + 1 ? (size_t)(base - c->file - 1) : 1;
 	if (base == c->file)
 		s->dir = strdup(".");
 	else if (base == c->file + 1)
 		s->dir = strdup("/");
 	else
-		s->dir = strndup(c->file, (size_t)(base - c->file - 1));
+		s->dir = strndup(c->file, dirlen);
+	if (!s->dir)
+		return sc_oom(c, NULL, "", dirlen + 1, "the scenario's folder");
 	if (!s->name) {
 		n = strlen(base);
 		if (n > 5 && !strcmp(base + n - 5, ".yaml"))
@@ -45,11 +48,17 @@ static int resolve_names(struct sc_ctx *c, struct scenario *s)
 		else if (n > 4 && !strcmp(base + n - 4, ".yml"))
 			n -= 4;
 		s->name = n ? strndup(base, n) : strdup("scenario");
+		if (!s->name)
+			return sc_oom(c, NULL, "name", n ? n + 1 : 9,
+				      "the scenario's name");
 	}
-	if (!s->run.output)
+	if (!s->run.output) {
 		s->run.output = concat3("results", "/", s->name);
-	if (!s->dir || !s->name || !s->run.output)
-		return sc_oom(c, "");
+		if (!s->run.output)
+			return sc_oom(c, NULL, "run.output",
+				      strlen(s->name) + 9,
+				      "the results folder's name");
+	}
 	return 0;
 }
 
@@ -282,7 +291,9 @@ static int resolve_workloads(struct sc_ctx *c, struct scenario *s)
 				? strdup(w->file)
 				: concat3(s->dir, root ? "" : "/", w->file);
 			if (!w->file_path)
-				return sc_oom(c, base);
+				return sc_oom(c, NULL, base, strlen(s->dir) +
+					      strlen(w->file) + 2,
+					      "the trace's path");
 		}
 	}
 	return 0;

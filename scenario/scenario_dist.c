@@ -2,6 +2,8 @@
  * ("0-3,8"). Size distributions use the workloads' parser (sizedist). */
 #include "scenario/scenario_units.h"
 
+#include "base/error.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -64,7 +66,7 @@ int units_parse_cpu_list(const char *text, uint32_t **cpu, uint32_t *n,
 		return units_fail(why, len, "\"%s\" names no CPU", s);
 	*cpu = malloc(count * sizeof(**cpu));
 	if (!*cpu)
-		return units_fail(why, len, "out of memory");
+		return error_oom(why, len, count * sizeof(**cpu), "CPU list");
 	for (uint32_t c = 0; c < SCENARIO_MAX_CPUS; c++)
 		if ((set[c / bits] >> (c % bits)) & 1)
 			(*cpu)[k++] = c;

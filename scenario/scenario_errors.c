@@ -92,11 +92,6 @@ int sc_fatal(struct sc_ctx *c, const struct sc_mark *m, const char *path,
 	return -1;
 }
 
-int sc_oom(struct sc_ctx *c, const char *path)
-{
-	return sc_fatal(c, NULL, path, "out of memory");
-}
-
 bool sc_stop(const struct sc_ctx *c)
 {
 	return c->fatal || c->more;

@@ -67,17 +67,23 @@ struct sc_ctx {
  * path is left out (only for an override that has no key path). Only the
  * first error about a path is kept. Returns -1.
  * sc_fatal records an error after which nothing can be checked (the YAML
- * does not read, memory ran out); sc_oom is sc_fatal for out of memory.
+ * does not read, memory ran out); sc_oom (below) is sc_fatal for out of memory.
  * sc_stop says whether to stop looking: fatal, or the limit reached. */
 int sc_error(struct sc_ctx *c, const struct sc_mark *m, const char *path,
 	     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 int sc_fatal(struct sc_ctx *c, const struct sc_mark *m, const char *path,
 	     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-int sc_oom(struct sc_ctx *c, const char *path);
 bool sc_stop(const struct sc_ctx *c);
 /* Writes the recorded errors into c->err, sorted; then releases them. */
 void sc_errors_finish(struct sc_ctx *c);
 void sc_errors_free(struct sc_ctx *c);
+
+/* sc_error() with "out of memory: WHAT (N bytes)". Returns -1. */
+int sc_oom(struct sc_ctx *c, const struct sc_mark *m, const char *path,
+	   size_t bytes, const char *what);
+/* A YAML node could not be made: libyaml ran out of memory (its sizes are
+ * its own), unless sc_set_origin() did and said so already. Returns -1. */
+int sc_oom_node(struct sc_ctx *c, const struct sc_mark *m, const char *path);
 
 /* The position of the key at path, or NULL when it was not written. */
 const struct sc_pos *sc_pos_find(const struct sc_ctx *c, const char *path);
@@ -107,7 +113,8 @@ int sc_yaml_prepare(struct sc_ctx *c, const char *text, size_t len,
 /* The mark of node id: the file's, or the override's that made it. */
 struct sc_mark sc_node_mark(const struct sc_ctx *c, yaml_document_t *doc,
 			    int id);
-/* Notes that override number `origin` made node id. */
+/* Notes that override number `origin` made node id; -1 with the error
+ * when out of memory. */
 int sc_set_origin(struct sc_ctx *c, int id, int origin);
 
 /* scenario_shape.c: checks doc's keys and shapes against the schema and

@@ -5,6 +5,8 @@
  * error of the scenario is found in one load. */
 #include "scenario/scenario_internal.h"
 
+#include "base/error.h"
+
 #include <assert.h>
 #include <cyaml/cyaml.h>
 #include <errno.h>
@@ -50,11 +52,15 @@ static void free_fields(cyaml_schema_field_t *fs, const struct sc_table *t)
 }
 
 /* The libcyaml fields of table t: every key optional; scalars are
- * strings, nested tables mappings, lists sequences of mappings. */
-static cyaml_schema_field_t *build_fields(const struct sc_table *t)
+ * strings, nested tables mappings, lists sequences of mappings. NULL when
+ * out of memory, with the size asked for in *oom_bytes. */
+static cyaml_schema_field_t *build_fields(const struct sc_table *t,
+					  size_t *oom_bytes)
 {
 	cyaml_schema_field_t *fs = calloc(t->nfields + 1, sizeof(*fs));
 
+	if (!fs)
+		*oom_bytes = (t->nfields + 1) * sizeof(*fs);
 	for (size_t i = 0; fs && i < t->nfields; i++) {
 		const struct sc_field *f = &t->fields[i];
 		cyaml_schema_field_t *cf = &fs[i];
@@ -66,18 +72,20 @@ static cyaml_schema_field_t *build_fields(const struct sc_table *t)
 		if (f->type == SC_MAP) {
 			v->type = CYAML_MAPPING;
 			v->data_size = raw_size(f->sub);
-			v->mapping.fields = build_fields(f->sub);
+			v->mapping.fields = build_fields(f->sub, oom_bytes);
 			if (!v->mapping.fields)
 				goto fail;
 		} else if (f->type == SC_LIST) {
 			entry = calloc(1, sizeof(*entry));
 			v->sequence.entry = entry;
-			if (!entry)
+			if (!entry) {
+				*oom_bytes = sizeof(*entry);
 				goto fail;
+			}
 			entry->type = CYAML_MAPPING;
 			entry->flags = CYAML_FLAG_DEFAULT;
 			entry->data_size = raw_size(f->sub);
-			entry->mapping.fields = build_fields(f->sub);
+			entry->mapping.fields = build_fields(f->sub, oom_bytes);
 			if (!entry->mapping.fields)
 				goto fail;
 			v->type = CYAML_SEQUENCE;
@@ -126,7 +134,8 @@ static int convert_list(struct sc_ctx *c, const struct sc_field *f,
 
 	*(char **)(obj + f->offset) = list;
 	if (!list)
-		return sc_oom(c, path);
+		return sc_oom(c, NULL, path, (n ? n : 1) * f->sub->size,
+			      "the list");
 	*(size_t *)(obj + f->count_offset) = n;
 	for (size_t j = 0; j < n && !sc_stop(c); j++) {
 		const char *raw = (const char *)slot->p + j * raw_size(f->sub);
@@ -219,12 +228,13 @@ static int load_prepared(struct sc_ctx *c, const char *yaml, size_t len,
 		.data_size = raw_size(&sc_scenario_table),
 	};
 	struct raw_slot *raw = NULL;
+	size_t bytes = 0;
 	cyaml_err_t e;
 	int r;
 
-	top.mapping.fields = build_fields(&sc_scenario_table);
+	top.mapping.fields = build_fields(&sc_scenario_table, &bytes);
 	if (!top.mapping.fields)
-		return sc_oom(c, "");
+		return sc_oom(c, NULL, "", bytes, "the loader's schema");
 	e = cyaml_load_data((const uint8_t *)yaml, len, &cfg, &top,
 			    (cyaml_data_t **)&raw, NULL);
 	if (e != CYAML_OK)
@@ -307,8 +317,10 @@ int scenario_load(const char *path, const char *const *overrides,
 			if (!t) {
 				free(text);
 				fclose(f);
-				snprintf(err, errlen, "%s: out of memory",
-					 path);
+				snprintf(err, errlen, "%s: ", path);
+				error_oom(err + strlen(err),
+					  errlen - strlen(err), cap,
+					  "the scenario's text");
 				return -1;
 			}
 			text = t;

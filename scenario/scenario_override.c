@@ -149,10 +149,8 @@ static int list_entry(struct walk *w, int seq, size_t index)
 	}
 	id = new_node(w, yaml_document_add_mapping(w->doc, NULL,
 						    YAML_BLOCK_MAPPING_STYLE));
-	if (!id || !yaml_document_append_sequence_item(w->doc, seq, id)) {
-		sc_oom(w->c, w->canon);
-		return -1;
-	}
+	if (!id || !yaml_document_append_sequence_item(w->doc, seq, id))
+		return sc_oom_node(w->c, &w->mark, w->canon);
 	return id;
 }
 
@@ -162,7 +160,7 @@ static int replace_value(struct walk *w, int map, size_t k, const char *text)
 	yaml_node_t *n;
 
 	if (!id)
-		return sc_oom(w->c, w->canon);
+		return sc_oom_node(w->c, &w->mark, w->canon);
 	n = yaml_document_get_node(w->doc, map);
 	n->data.mapping.pairs.start[k].value = id;
 	return 0;
@@ -210,7 +208,7 @@ static int walk_path(struct walk *w, const struct segment *seg, size_t n,
 					f->sub->fields[0].key);
 		id = child(w, node, f, &k);
 		if (!id)
-			return sc_oom(w->c, w->canon);
+			return sc_oom_node(w->c, &w->mark, w->canon);
 		if (f->type != SC_MAP && f->type != SC_LIST)
 			return replace_value(w, node, k, value);
 		if (f->type == SC_LIST) {

@@ -2,9 +2,28 @@
  * column (or --set override) of every key. */
 #include "scenario/scenario_internal.h"
 
+#include "base/error.h"
+
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+int sc_oom(struct sc_ctx *c, const struct sc_mark *m, const char *path,
+	   size_t bytes, const char *what)
+{
+	char msg[256];
+
+	error_oom(msg, sizeof(msg), bytes, "%s", what);
+	return sc_fatal(c, m, path, "%s", msg);
+}
+
+int sc_oom_node(struct sc_ctx *c, const struct sc_mark *m, const char *path)
+{
+	if (c->fatal)
+		return -1;
+	return sc_fatal(c, m, path, "out of memory: libyaml, making a node");
+}
 
 /* out may be path itself; a path too long for SC_PATH_MAX is cut. */
 static void path_join(char *out, const char *path, const char *sep,
@@ -106,13 +125,14 @@ int sc_add_position(struct sc_ctx *c, const char *path,
 		struct sc_pos *p = realloc(c->pos, cap * sizeof(*p));
 
 		if (!p)
-			return sc_oom(c, path);
+			return sc_oom(c, NULL, path, cap * sizeof(*p),
+				      "key positions");
 		c->pos = p;
 		c->pos_cap = cap;
 	}
 	c->pos[c->npos].path = strdup(path);
 	if (!c->pos[c->npos].path)
-		return sc_oom(c, path);
+		return sc_oom(c, NULL, path, strlen(path) + 1, "key path");
 	c->pos[c->npos].key = key;
 	c->pos[c->npos].value = value;
 	c->npos++;
@@ -126,7 +146,8 @@ int sc_set_origin(struct sc_ctx *c, int id, int origin)
 		int *o = realloc(c->origin, n * sizeof(*o));
 
 		if (!o)
-			return -1;
+			return sc_oom(c, NULL, "", n * sizeof(*o),
+				      "override origins");
 		for (size_t i = c->norigin; i < n; i++)
 			o[i] = -1;
 		c->origin = o;

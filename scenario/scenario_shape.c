@@ -138,11 +138,20 @@ static int check_value(struct sc_ctx *c, yaml_document_t *doc, int owner,
 	bool nested = f->type == SC_MAP || list;
 
 	sc_expect(f, expect, sizeof(expect));
-	if (nested && is_null(v)) {
-		id = empty_node(doc, owner, k, list);
-		if (!id || (m.origin >= 0 && sc_set_origin(c, id, m.origin)))
-			return sc_oom(c, path);
-		v = yaml_document_get_node(doc, id);
+	if (f->type == SC_MAP || list) {
+		if (is_null(v)) {
+			id = empty_node(doc, owner, k, list);
+			if (!id)
+				return sc_oom_node(c, &m, path);
+			if (m.origin >= 0 && sc_set_origin(c, id, m.origin))
+				return -1;
+			v = yaml_document_get_node(doc, id);
+		}
+		if (v->type != (list ? YAML_SEQUENCE_NODE : YAML_MAPPING_NODE))
+			return sc_error(c, &m, path, "found %s (expected %s)",
+					node_shape(v), expect);
+		return list ? check_list(c, doc, id, f, path)
+			    : check_map(c, doc, id, f->sub, path);
 	}
 	if (nested ? v->type != (list ? YAML_SEQUENCE_NODE : YAML_MAPPING_NODE)
 		   : v->type != YAML_SCALAR_NODE) {
@@ -287,7 +296,7 @@ int sc_check_shape(struct sc_ctx *c, yaml_document_t *doc)
 		if (!yaml_document_initialize(doc, NULL, NULL, NULL, 1, 1) ||
 		    !yaml_document_add_mapping(doc, NULL,
 					       YAML_BLOCK_MAPPING_STYLE))
-			return sc_oom(c, "");
+			return sc_oom_node(c, NULL, "");
 		root = yaml_document_get_root_node(doc);
 	}
 	m = sc_node_mark(c, doc, 1);

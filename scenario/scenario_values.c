@@ -1,6 +1,8 @@
 /* scenario/scenario_values.c - one field's value, whatever its type: reading it
  * from text with its range checks, printing it back, comparing, releasing. */
 #include "scenario/scenario_schema.h"
+
+#include "base/error.h"
 #include "scenario/scenario_units.h"
 
 #include <assert.h>
@@ -102,9 +104,8 @@ static int parse_string(const struct sc_field *f, const char *text,
 
 	if (!*text && (f->required || (f->flags & SC_COMPUTED)))
 		return units_fail(why, len, "the value is empty");
-	copy = strdup(text);
-	if (!copy)
-		return units_fail(why, len, "out of memory");
+	if (error_strdup(&copy, text, "the value", why, len))
+		return -1;
 	free(*(char **)member);
 	*(char **)member = copy;
 	return 0;
@@ -124,9 +125,8 @@ static int parse_dist(const char *text, void *member, char *why, size_t len)
 			*exp = '\0';
 		return -1;
 	}
-	copy = strdup(text);
-	if (!copy)
-		return units_fail(why, len, "out of memory");
+	if (error_strdup(&copy, text, "the value", why, len))
+		return -1;
 	free(spec->text);
 	spec->text = copy;
 	spec->dist = d;
@@ -141,10 +141,9 @@ static int parse_cpus(const char *text, void *member, char *why, size_t len)
 
 	if (units_parse_cpu_list(text, &cpu, &n, why, len))
 		return -1;
-	copy = strdup(text);
-	if (!copy) {
+	if (error_strdup(&copy, text, "the value", why, len)) {
 		free(cpu);
-		return units_fail(why, len, "out of memory");
+		return -1;
 	}
 	free(l->text);
 	free(l->cpu);

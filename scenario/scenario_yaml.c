@@ -178,7 +178,7 @@ static int load_document(struct sc_ctx *c, const char *text, size_t len,
 	int r = 0;
 
 	if (!yaml_parser_initialize(&p))
-		return sc_oom(c, "");
+		return sc_fatal(c, NULL, "", "out of memory: libyaml's parser");
 	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&p, doc)) {
 		r = syntax_error(c, &p, text, len);
@@ -208,6 +208,7 @@ static int load_document(struct sc_ctx *c, const char *text, size_t len,
 struct out_buf {
 	char *data;
 	size_t len, cap;
+	size_t oom_bytes;          /* a growth that found no memory */
 };
 
 static int write_out(void *ctx, unsigned char *buffer, size_t size)
@@ -218,8 +219,10 @@ static int write_out(void *ctx, unsigned char *buffer, size_t size)
 		size_t cap = 2 * (b->len + size + 1);
 		char *d = realloc(b->data, cap);
 
-		if (!d)
+		if (!d) {
+			b->oom_bytes = cap;
 			return 0;
+		}
 		b->data = d;
 		b->cap = cap;
 	}
@@ -234,13 +237,13 @@ static int emit_document(struct sc_ctx *c, yaml_document_t *doc, char **out,
 			 size_t *outlen)
 {
 	yaml_emitter_t em;
-	struct out_buf b = { NULL, 0, 0 };
+	struct out_buf b = { NULL, 0, 0, 0 };
 	char problem[128];
 	int ok;
 
 	if (!yaml_emitter_initialize(&em)) {
 		yaml_document_delete(doc);
-		return sc_oom(c, "");
+		return sc_fatal(c, NULL, "", "out of memory: libyaml's emitter");
 	}
 	yaml_emitter_set_output(&em, write_out, &b);
 	yaml_emitter_set_unicode(&em, 1);
@@ -256,6 +259,9 @@ static int emit_document(struct sc_ctx *c, yaml_document_t *doc, char **out,
 	yaml_emitter_delete(&em);
 	if (!ok || !b.data) {
 		free(b.data);
+		if (b.oom_bytes)
+			return sc_oom(c, NULL, "", b.oom_bytes,
+				      "the document's text");
 		return sc_fatal(c, NULL, "", "cannot print the document: %s",
 				problem);
 	}

@@ -1,6 +1,8 @@
 /* tests/testutil.c - the harness behind tests/testutil.h. */
 #include "tests/testutil.h"
 
+#include "base/error.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +28,7 @@ void tu_run(const char *name, void (*fn)(void))
 {
 	int before = tu_failures;
 
+	error_gsl_install();	/* as main() does */
 	fn();
 	if (tu_failures == before) {
 		tests_passed++;

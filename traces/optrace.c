@@ -320,7 +320,8 @@ int optrace_next(struct optrace_reader *r, struct optrace_line *out)
 
 	if (r->failed)
 		return -1;
-	while ((n = getline(&r->buf, &r->bufsize, r->f)) >= 0) {
+	/* errno tells a getline() that found no memory from the end. */
+	while ((errno = 0, n = getline(&r->buf, &r->bufsize, r->f)) >= 0) {
 		int got;
 
 		r->lineno++;
@@ -331,6 +332,12 @@ int optrace_next(struct optrace_reader *r, struct optrace_line *out)
 		got = parse_line(r, r->buf, out);
 		if (got)
 			return got;
+	}
+	if (errno == ENOMEM) {
+		/* getline() asks for 120 bytes first, then twice as many. */
+		optrace_error(r, "out of memory: the line's buffer (%zu bytes)",
+			      r->bufsize ? 2 * r->bufsize : 120);
+		return -1;
 	}
 	if (ferror(r->f)) {
 		optrace_error(r, "read error");

@@ -2,6 +2,8 @@
  * unmap, again; map and unmap latency moments; statistics as JSON. */
 #include "workloads/mapbench.h"
 
+#include "base/error.h"
+
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -60,9 +62,9 @@ double mapbench_moments_stddev(const struct mapbench_moments *mo)
 
 static void iteration_begin(struct mapbench_thread *t);
 
-static void machine_error(struct mapbench_thread *t)
+/* A machine call found no memory: it stopped the run (machine_error()). */
+static void machine_failed(struct mapbench_thread *t)
 {
-	t->mb->stats.machine_errors++;
 	t->running = false;
 	t->mb->stats.threads_running--;
 }
@@ -108,7 +110,7 @@ static void unmap(struct mapbench_thread *t)
 
 	mb->w->stats.unmaps++;
 	if (machine_unmap(mb->w->m, t->cpu, t->mapping, false, on_unmapped, t))
-		machine_error(t);
+		machine_failed(t);
 	t->mapping = NULL;
 }
 
@@ -140,7 +142,7 @@ static void on_mapped(struct machine *m, void *ctx,
 	if (!mb->cfg.delay_ns)
 		unmap(t);
 	else if (machine_cpu_wait(m, t->cpu, mb->cfg.delay_ns, on_delayed, t))
-		machine_error(t);
+		machine_failed(t);
 }
 
 static void map(struct mapbench_thread *t)
@@ -150,7 +152,7 @@ static void map(struct mapbench_thread *t)
 	mb->w->stats.maps++;
 	if (machine_map(mb->w->m, t->cpu, mb->dev, t->orig, (size_t)mb->size,
 			mb->cfg.dir, 0, on_mapped, t))
-		machine_error(t);
+		machine_failed(t);
 }
 
 static void on_stained(struct machine *m, void *ctx,
@@ -176,7 +178,7 @@ static void iteration_begin(struct mapbench_thread *t)
 	if (!mb->stain_ns)
 		map(t);
 	else if (machine_cpu_work(mb->w->m, t->cpu, mb->stain_ns, on_stained, t))
-		machine_error(t);
+		machine_failed(t);
 }
 
 /* ---- workload_ops ------------------------------------------------------ */
@@ -250,9 +252,8 @@ static int mapbench_write_json(const struct workload *w, FILE *out)
 	write_moments(out, "map_latency_ns", &s->map_ns);
 	write_moments(out, "unmap_latency_ns", &s->unmap_ns);
 	fprintf(out, ", \"threads_failed\": %" PRIu32 ", \"threads_stalled\": %"
-		PRIu32 ", \"threads_running\": %" PRIu32
-		", \"machine_errors\": %" PRIu64, s->threads_failed,
-		s->threads_stalled, s->threads_running, s->machine_errors);
+		PRIu32 ", \"threads_running\": %" PRIu32, s->threads_failed,
+		s->threads_stalled, s->threads_running);
 	return ferror(out) ? -1 : 0;
 }
 
@@ -322,8 +323,9 @@ static int make_threads(struct mapbench *mb, char *err, size_t errlen)
 	mb->thread = calloc(mb->stats.threads, sizeof(*mb->thread));
 	if (!mb->thread) {
 		free(cpus);
-		snprintf(err, errlen, "out of memory");
-		return -1;
+		return error_oom(err, errlen,
+				 mb->stats.threads * sizeof(*mb->thread),
+				 "%" PRIu32 " threads", mb->stats.threads);
 	}
 	for (uint32_t i = 0; i < mb->stats.threads; i++) {
 		struct mapbench_thread *t = &mb->thread[i];
@@ -344,12 +346,10 @@ static int setup(struct mapbench *mb, const struct mapbench_config *cfg,
 	const struct machine_costs *costs = &machine_config(mb->w->m)->costs;
 
 	mb->cfg = *cfg;
-	mb->device_name = cfg->device ? strdup(cfg->device) : NULL;
-	mb->cpus_text = cfg->cpus ? strdup(cfg->cpus) : NULL;
-	if ((cfg->device && !mb->device_name) || (cfg->cpus && !mb->cpus_text)) {
-		snprintf(err, errlen, "out of memory");
+	if (error_strdup(&mb->device_name, cfg->device, "device name", err,
+			 errlen) ||
+	    error_strdup(&mb->cpus_text, cfg->cpus, "CPU list", err, errlen))
 		return -1;
-	}
 	mb->cfg.device = mb->device_name;
 	mb->cfg.cpus = mb->cpus_text;
 	if (cfg->granule < 1 || cfg->granule > MAPBENCH_MAX_GRANULE) {
@@ -380,7 +380,7 @@ struct workload *mapbench_new(struct machine *m, const char *name,
 	char why[256] = "";
 
 	if (!w) {
-		snprintf(err, errlen, "mapbench %s: out of memory", name);
+		error_oom(err, errlen, sizeof(*w), "workload %s", name);
 		return NULL;
 	}
 	if (workload_init(w, m, name, "mapbench", &mapbench_ops, err, errlen)) {
@@ -389,7 +389,7 @@ struct workload *mapbench_new(struct machine *m, const char *name,
 	}
 	mb = calloc(1, sizeof(*mb));
 	if (!mb) {
-		snprintf(why, sizeof(why), "out of memory");
+		error_oom(why, sizeof(why), sizeof(*mb), "mapbench state");
 		goto fail;
 	}
 	mb->w = w;

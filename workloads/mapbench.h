@@ -89,7 +89,6 @@ struct mapbench_stats {
 	uint32_t threads_failed;   /* ended by a failed map */
 	uint32_t threads_stalled;  /* ended by a zero-time iteration */
 	uint32_t threads_running;
-	uint64_t machine_errors;   /* machine calls out of memory */
 };
 
 const struct mapbench_stats *mapbench_stats(const struct workload *w);

@@ -3,6 +3,8 @@
  * memory and the helpers rx and tx share. */
 #include "workloads/network_impl.h"
 
+#include "base/error.h"
+
 #include <assert.h>
 #include <inttypes.h>
 #include <math.h>
@@ -50,8 +52,10 @@ struct net_packet *net_packet_get(struct network *net)
 	if (!p) {
 		struct net_packet_chunk *ch = calloc(1, sizeof(*ch));
 
-		if (!ch)
+		if (!ch) {
+			workload_fail_oom(net->w, sizeof(*ch), "packets");
 			return NULL;
+		}
 		ch->next = net->chunks;
 		net->chunks = ch;
 		for (size_t i = PACKET_CHUNK; i-- > 0;) {
@@ -107,7 +111,6 @@ void net_request_done(struct network *net, const struct net_packet *p)
 
 void net_out_of_memory(struct network *net)
 {
-	net->w->stats.drops++;
 	workload_stop(net->w);
 }
 
@@ -324,26 +327,28 @@ static int network_alloc(struct network *net,
 			 size_t errlen)
 {
 	char stream[96];
+	unsigned int ncpus = machine_ncpus(net->m);
 
 	if (cfg->rx_npackets) {
-		struct network_rx_packet *copy =
-			malloc(cfg->rx_npackets * sizeof(*copy));
+		size_t bytes = cfg->rx_npackets * sizeof(*cfg->rx_packets);
+		struct network_rx_packet *copy = malloc(bytes);
 
 		if (!copy)
-			goto oom;
-		memcpy(copy, cfg->rx_packets, cfg->rx_npackets * sizeof(*copy));
+			return error_oom(err, errlen, bytes,
+					 "%zu timed packets", cfg->rx_npackets);
+		memcpy(copy, cfg->rx_packets, bytes);
 		net->cfg.rx_packets = copy;
 	}
 	snprintf(stream, sizeof(stream), "workload:%s:tx", net->w->name);
-	net->tx_rng = machine_rng_new(net->m, stream);
-	net->tx_in_flight = calloc(machine_ncpus(net->m),
-				   sizeof(*net->tx_in_flight));
-	if (!net->tx_rng || !net->tx_in_flight)
-		goto oom;
+	net->tx_rng = machine_rng_new(net->m, stream, err, errlen);
+	if (!net->tx_rng)
+		return -1;
+	net->tx_in_flight = calloc(ncpus, sizeof(*net->tx_in_flight));
+	if (!net->tx_in_flight)
+		return error_oom(err, errlen,
+				 ncpus * sizeof(*net->tx_in_flight),
+				 "tx rings of %u CPUs", ncpus);
 	return net_rx_init(net, err, errlen);
-oom:
-	snprintf(err, errlen, "out of memory");
-	return -1;
 }
 
 struct workload *network_new(struct machine *m, const char *name,
@@ -357,7 +362,8 @@ struct workload *network_new(struct machine *m, const char *name,
 
 	assert(m && name && cfg && err);
 	if (!w || !net) {
-		snprintf(err, errlen, "network %s: out of memory", name);
+		error_oom(err, errlen, w ? sizeof(*net) : sizeof(*w),
+			  "workload %s", name);
 		free(w);
 		free(net);
 		return NULL;

@@ -66,7 +66,8 @@ static inline struct network *net_of(const struct workload *w)
 	return w->impl;
 }
 
-/* Packets from the free list (NULL: out of memory) and back. */
+/* Packets from the free list (NULL: out of memory, and the run stops) and
+ * back. */
 struct net_packet *net_packet_get(struct network *net);
 void net_packet_put(struct network *net, struct net_packet *p);
 
@@ -81,8 +82,9 @@ sim_time_t net_gap_ns(enum network_arrival kind, double rate_pps,
 /* A request that ended: counted completed with its latency and bytes. */
 void net_request_done(struct network *net, const struct net_packet *p);
 
-/* Runs out of memory inside a callback: stops the workload and records it
- * as a drop (the machine only fails calls when malloc fails). */
+/* Ran out of memory inside a callback (a packet, or a machine call that
+ * returned -1): the run stops with that error (machine_fail_oom()), and
+ * so does the workload. */
 void net_out_of_memory(struct network *net);
 
 /* network_rx.c */

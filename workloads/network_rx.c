@@ -3,6 +3,8 @@
  * NAPI-style refill with its empty-ring timer. */
 #include "workloads/network_impl.h"
 
+#include "base/error.h"
+
 #include <assert.h>
 #include <stdlib.h>
 
@@ -266,22 +268,22 @@ int net_rx_init(struct network *net, char *err, size_t errlen)
 {
 	net->rxq = calloc(net->nrxq, sizeof(*net->rxq));
 	if (!net->rxq)
-		goto oom;
+		return error_oom(err, errlen, net->nrxq * sizeof(*net->rxq),
+				 "%u rx queues", net->nrxq);
 	for (unsigned int i = 0; i < net->nrxq; i++) {
 		struct net_rxq *q = &net->rxq[i];
+		size_t bytes = net->cfg.ring_size * sizeof(*q->posted);
 
 		q->net = net;
 		q->index = i;
 		q->cpu = net->cpus[i % net->ncpus];
-		q->posted = malloc(net->cfg.ring_size * sizeof(*q->posted));
+		q->posted = malloc(bytes);
 		if (!q->posted)
-			goto oom;
+			return error_oom(err, errlen, bytes,
+					 "rx ring of %u buffers",
+					 net->cfg.ring_size);
 	}
 	return 0;
-oom:
-	snprintf(err, errlen, "out of memory for %u rings of %u",
-		 net->nrxq, net->cfg.ring_size);
-	return -1;
 }
 
 void net_rx_destroy(struct network *net)

@@ -37,6 +37,11 @@ static void count(struct sizedist_hist *h, size_t i, uint64_t value)
 	h->sum += (double)value;
 }
 
+size_t sizedist_hist_grow_bytes(const struct sizedist_hist *h)
+{
+	return (h->cap ? 2 * h->cap : 16) * sizeof(*h->bins);
+}
+
 /* A value not in `recent`: its bin found or made. noinline: it keeps the
  * common case below free of its stack frame. */
 __attribute__((noinline)) static int add_slow(struct sizedist_hist *h,
@@ -46,14 +51,13 @@ __attribute__((noinline)) static int add_slow(struct sizedist_hist *h,
 
 	if (i == h->n || h->bins[i].value != value) {
 		if (h->n == h->cap) {
-			size_t cap = h->cap ? 2 * h->cap : 16;
 			struct sizedist_bin *b = realloc(h->bins,
-							 cap * sizeof(*b));
+				sizedist_hist_grow_bytes(h));
 
 			if (!b)
 				return -1;
 			h->bins = b;
-			h->cap = cap;
+			h->cap = h->cap ? 2 * h->cap : 16;
 		}
 		memmove(&h->bins[i + 1], &h->bins[i],
 			(h->n - i) * sizeof(h->bins[0]));

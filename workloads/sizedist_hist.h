@@ -33,8 +33,10 @@ struct sizedist_hist {
 };
 
 /* Counts `value` once more. Returns 0, or -1 when out of memory (the
- * histogram is unchanged then). */
+ * histogram is unchanged then: sizedist_hist_grow_bytes() is what it
+ * asked for). */
 int sizedist_hist_add(struct sizedist_hist *h, uint64_t value);
+size_t sizedist_hist_grow_bytes(const struct sizedist_hist *h);
 /* The count of `value` (0 when never added). */
 uint64_t sizedist_hist_count(const struct sizedist_hist *h, uint64_t value);
 double sizedist_hist_mean(const struct sizedist_hist *h);

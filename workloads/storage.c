@@ -312,13 +312,12 @@ static int storage_write_json(const struct workload *w, FILE *out)
 		", \"runs_by_timer\": %" PRIu64
 		", \"runs_by_restart\": %" PRIu64
 		", \"backlog_max\": %" PRIu64
-		", \"machine_errors\": %" PRIu64
 		", \"segments_per_request\": {\"mean\": %.17g, \"min\": %" PRIu64
 		", \"max\": %" PRIu64 "}",
 		s->reads, s->writes, s->block_requests, s->block_requests_done,
 		s->split_ios, s->segment_limit_splits, s->dma_mask_failures,
 		s->failed_requests, s->queue_runs, s->runs_after_failure,
-		s->runs_by_timer, s->runs_by_restart, s->backlog_max, s->machine_errors, sizedist_hist_mean(segs),
+		s->runs_by_timer, s->runs_by_restart, s->backlog_max, sizedist_hist_mean(segs),
 		segs->n ? segs->bins[0].value : 0,
 		segs->n ? segs->bins[segs->n - 1].value : 0);
 	write_hist_json(out, "segments_per_request_hist", segs);

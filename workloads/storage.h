@@ -172,7 +172,6 @@ struct storage_stats {
 	uint64_t runs_by_restart;          /* at once: a completion or a
 					      cleared SCHED_RESTART */
 	uint64_t backlog_max;              /* open loop: most I/Os waiting */
-	uint64_t machine_errors;           /* machine calls out of memory */
 	struct sizedist_hist rq_size;      /* bytes of each block request */
 	struct sizedist_hist segments;     /* segments of each block request */
 	struct sizedist_hist map_size;     /* bytes of each map call */

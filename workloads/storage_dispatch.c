@@ -26,9 +26,12 @@ static bool may_issue(const struct storage *st)
 				   st->w->stats.requests_issued < st->cfg.max_ios);
 }
 
-static void machine_error(struct storage *st)
+/* A machine call found no memory: the machine recorded the error and
+ * stopped the run (machine_error()); the workload goes on only so that its
+ * state stays whole until the run returns. */
+static void machine_failed(struct storage *st)
 {
-	st->stats.machine_errors++;
+	(void)st;
 }
 
 static void rq_append(struct storage_rq **head, struct storage_rq **tail,
@@ -106,7 +109,7 @@ static void io_done(struct storage *st, struct storage_io *io)
 			sc->backlog_tail = NULL;
 		sc->backlog--;
 		if (storage_split_io(st, next)) {
-			machine_error(st);
+			machine_failed(st);
 			return;
 		}
 		sc->active++;
@@ -165,7 +168,7 @@ static void on_io_done(struct machine *m, void *ctx,
 		st->w->stats.unmaps++;
 		if (machine_unmap(m, res->cpu, rq->maps[i], false, on_completed,
 				  rq)) {
-			machine_error(st);
+			machine_failed(st);
 			rq->nunmapping--;
 		}
 	}
@@ -173,7 +176,7 @@ static void on_io_done(struct machine *m, void *ctx,
 		rq->nunmapping--;
 	} else if (machine_cpu_work(m, res->cpu, st->cfg.complete_cost_ns,
 				    on_completed, rq)) {
-		machine_error(st);
+		machine_failed(st);
 		rq->nunmapping--;
 	}
 	if (rq->nunmapping == 0)
@@ -239,7 +242,7 @@ static void submit_new(struct storage_cpu *sc, struct storage_rq *rq)
 	} else if (machine_cpu_work(machine_of(st), sc->cpu,
 				    st->cfg.submit_cost_ns, on_submit_cost,
 				    sc)) {
-		machine_error(st);
+		machine_failed(st);
 		try_issue(sc);
 	}
 }
@@ -274,7 +277,7 @@ static void attempt_ok(struct storage_cpu *sc)
 	if (machine_device_submit(machine_of(st), st->dev, rq->bytes,
 				  ccpu < 0 ? sc->cpu : (unsigned int)ccpu,
 				  on_io_done, rq))
-		machine_error(st);
+		machine_failed(st);
 	if (sc->step == STEP_RUN)
 		run_next(sc);
 	else
@@ -354,7 +357,7 @@ static void unwind(struct storage_cpu *sc, struct storage_rq *rq)
 		st->w->stats.unmaps++;
 		if (machine_unmap(machine_of(st), sc->cpu, rq->maps[i], true,
 				  on_failed_unmapped, sc)) {
-			machine_error(st);
+			machine_failed(st);
 			rq->nunmapping--;
 		}
 	}
@@ -394,10 +397,10 @@ static void map_next(struct storage_cpu *sc, struct storage_rq *rq)
 
 	st->w->stats.maps++;
 	if (sizedist_hist_add(&st->stats.map_size, seg->len))
-		machine_error(st);
+		machine_failed(st);
 	if (machine_map(machine_of(st), sc->cpu, st->dev, seg->addr,
 			(size_t)seg->len, dir, 0, on_mapped, sc))
-		machine_error(st);
+		machine_failed(st);
 }
 
 /* Issues sc->cur to the driver (nvme_queue_rq): its maps in order. */
@@ -451,7 +454,7 @@ static void issue(struct storage_cpu *sc)
 	struct storage_io *io = new_io(sc);
 
 	if (!io || storage_split_io(st, io)) {
-		machine_error(st);
+		machine_failed(st);
 		return;
 	}
 	sc->active++;
@@ -474,10 +477,10 @@ static void arrival_action(struct sim_engine *eng, void *subject, uint64_t arg)
 		return;
 	io = new_io(sc);
 	if (!io) {
-		machine_error(st);
+		machine_failed(st);
 	} else if (sc->active < st->cfg.queue_depth) {
 		if (storage_split_io(st, io)) {
-			machine_error(st);
+			machine_failed(st);
 		} else {
 			sc->active++;
 			storage_advance(sc);

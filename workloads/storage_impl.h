@@ -98,9 +98,10 @@ static inline struct storage *storage_of(const struct workload *w)
 
 /* storage_split.c: draws the I/O's buffer and cuts it into requests,
  * appended in order to the I/O's CPU's dispatch queue. Returns 0, or -1
- * when out of memory (nothing queued then). */
+ * when out of memory (nothing queued then; the run stops). */
 int storage_split_io(struct storage *st, struct storage_io *io);
-/* A request from the free list or the heap; NULL when out of memory. */
+/* A request from the free list or the heap; NULL when out of memory (the
+ * run stops: workload_fail_oom()). */
 struct storage_rq *storage_rq_get(struct storage *st);
 void storage_rq_put(struct storage *st, struct storage_rq *rq);
 

@@ -9,14 +9,17 @@ struct storage_rq *storage_rq_get(struct storage *st)
 {
 	struct storage_rq *rq = st->free_rqs;
 	size_t n = st->cfg.max_segments;
+	size_t bytes = sizeof(*rq) + n * sizeof(rq->segs[0]) +
+		       n * sizeof(rq->maps[0]);
 
 	if (rq) {
 		st->free_rqs = rq->next;
 	} else {
-		rq = malloc(sizeof(*rq) + n * sizeof(rq->segs[0]) +
-			    n * sizeof(rq->maps[0]));
-		if (!rq)
+		rq = malloc(bytes);
+		if (!rq) {
+			workload_fail_oom(st->w, bytes, "block request");
 			return NULL;
+		}
 		rq->all_next = st->all_rqs;
 		st->all_rqs = rq;
 		rq->segs = (struct storage_seg *)(rq + 1);
@@ -93,9 +96,12 @@ static void close_rq(struct storage *st, struct storage_rq *rq,
 	*tail = rq;
 	rq->io->nrqs++;
 	s->block_requests++;
-	if (sizedist_hist_add(&s->rq_size, rq->bytes) ||
-	    sizedist_hist_add(&s->segments, rq->nsegs))
-		s->machine_errors++;
+	if (sizedist_hist_add(&s->rq_size, rq->bytes))
+		workload_fail_oom(st->w, sizedist_hist_grow_bytes(&s->rq_size),
+				  "request size histogram");
+	if (sizedist_hist_add(&s->segments, rq->nsegs))
+		workload_fail_oom(st->w, sizedist_hist_grow_bytes(&s->segments),
+				  "segment count histogram");
 }
 
 /* Adds one page (or the I/O's last partial page) to the request being

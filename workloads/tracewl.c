@@ -3,6 +3,8 @@
  * stop, in flight, JSON) and accessors. */
 #include "workloads/tracewl_impl.h"
 
+#include "base/error.h"
+
 #include <assert.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -103,29 +105,39 @@ static const struct workload_ops tracewl_ops = {
 /* ---- construction -------------------------------------------------------- */
 
 /* Our own copies of the path and the renames. */
-static int copy_config(struct tracewl *tw, const struct tracewl_config *cfg)
+static int copy_config(struct tracewl *tw, const struct tracewl_config *cfg,
+		       char *err, size_t errlen)
 {
 	struct tracewl_devname *names = NULL;
+	char *path;
 
 	tw->cfg = *cfg;
 	tw->cfg.path = NULL;
 	tw->cfg.devnames = NULL;
 	tw->cfg.ndevnames = 0;
-	tw->cfg.path = strdup(cfg->path);
-	if (!tw->cfg.path)
+	if (error_strdup(&path, cfg->path, "trace path", err, errlen))
 		return -1;
+	tw->cfg.path = path;
 	if (!cfg->ndevnames)
 		return 0;
 	names = calloc(cfg->ndevnames, sizeof(*names));
 	if (!names)
-		return -1;
+		return error_oom(err, errlen,
+				 cfg->ndevnames * sizeof(*names),
+				 "%zu device renames", cfg->ndevnames);
 	tw->cfg.devnames = names;
 	for (size_t i = 0; i < cfg->ndevnames; i++) {
-		names[i].trace = strdup(cfg->devnames[i].trace);
-		names[i].machine = strdup(cfg->devnames[i].machine);
+		char *trace, *machine;
+
 		tw->cfg.ndevnames = i + 1;
-		if (!names[i].trace || !names[i].machine)
+		if (error_strdup(&trace, cfg->devnames[i].trace,
+				 "device rename", err, errlen))
 			return -1;
+		names[i].trace = trace;
+		if (error_strdup(&machine, cfg->devnames[i].machine,
+				 "device rename", err, errlen))
+			return -1;
+		names[i].machine = machine;
 	}
 	return 0;
 }
@@ -162,9 +174,10 @@ struct workload *tracewl_new(struct machine *m, const char *name,
 	w = calloc(1, sizeof(*w));
 	tw = calloc(1, sizeof(*tw));
 	if (!w || !tw) {
+		error_oom(err, errlen, w ? sizeof(*tw) : sizeof(*w),
+			  "workload %s", name);
 		free(w);
 		free(tw);
-		snprintf(err, errlen, "trace %s: out of memory", name);
 		return NULL;
 	}
 	if (workload_init(w, m, name, "trace", &tracewl_ops, err, errlen)) {
@@ -176,8 +189,8 @@ struct workload *tracewl_new(struct machine *m, const char *name,
 	tw->w = w;
 	tw->m = m;
 	idmap_init(&tw->ids);
-	if (copy_config(tw, cfg)) {
-		snprintf(err, errlen, "trace %s: out of memory", name);
+	if (copy_config(tw, cfg, msg, sizeof(msg))) {
+		snprintf(err, errlen, "trace %s: %s", name, msg);
 		workload_destroy(w);
 		return NULL;
 	}

@@ -3,6 +3,8 @@
  * sync sizes, and the whole-file pass that runs them before the replay. */
 #include "workloads/tracewl_impl.h"
 
+#include "base/error.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -85,7 +87,11 @@ struct machine_device *tw_dev_declare(const struct tracewl *tw,
 		void *p = realloc(tab->devs, cap * sizeof(*tab->devs));
 
 		if (!p) {
-			tw_line_error(err, errlen, path, l, "out of memory");
+			char why[128];
+
+			error_oom(why, sizeof(why), cap * sizeof(*tab->devs),
+				  "table of %zu devices", cap);
+			tw_line_error(err, errlen, path, l, "%s", why);
 			return NULL;
 		}
 		tab->devs = p;
@@ -166,7 +172,11 @@ static int check_line(const struct tracewl *tw, struct tw_devtab *tab,
 			return -1;
 		}
 		if (idmap_put(live, l->id, (size_t)l->size)) {
-			tw_line_error(err, errlen, path, l, "out of memory");
+			char why[128];
+
+			error_oom(why, sizeof(why), idmap_grow_bytes(live),
+				  "table of live ids");
+			tw_line_error(err, errlen, path, l, "%s", why);
 			return -1;
 		}
 		return 0;

@@ -3,6 +3,8 @@
  * that has not succeeded, and what is dropped with an abandoned map. */
 #include "workloads/tracewl_impl.h"
 
+#include "base/error.h"
+
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -45,9 +47,18 @@ void tw_run_fail(struct tracewl *tw)
 	machine_stop(tw->m);
 }
 
-static int out_of_memory(struct tracewl *tw)
+/* Out of memory for `what` (bytes of it; NULL: a machine call that said
+ * so itself): the run stops with that error, and the trace's own error
+ * repeats it. */
+static int out_of_memory(struct tracewl *tw, uint64_t bytes,
+			 const char *what)
 {
-	snprintf(tw->err, sizeof(tw->err), "%s: out of memory", tw->cfg.path);
+	const char *why;
+
+	if (what)
+		workload_fail_oom(tw->w, bytes, what);
+	why = machine_error(tw->m);
+	snprintf(tw->err, sizeof(tw->err), "%s", why ? why : "out of memory");
 	return -1;
 }
 
@@ -68,8 +79,10 @@ static struct tw_op *op_get(struct tracewl *tw)
 	if (!op) {
 		struct tw_op_chunk *ch = calloc(1, sizeof(*ch));
 
-		if (!ch)
+		if (!ch) {
+			out_of_memory(tw, sizeof(*ch), "trace ops");
 			return NULL;
+		}
 		ch->next = tw->op_chunks;
 		tw->op_chunks = ch;
 		for (size_t i = OP_CHUNK; i-- > 0;) {
@@ -147,7 +160,7 @@ static int op_send(struct tracewl *tw, struct tw_op *op)
 		tw->w->stats.syncs += !rc;
 	}
 	if (rc)
-		return out_of_memory(tw);
+		return out_of_memory(tw, 0, NULL);
 	mp->in_machine++;
 	return 0;
 }
@@ -296,7 +309,7 @@ static int map_attempt(struct tracewl *tw, struct tw_map *mp)
 	mp->state = TW_MAPPING;
 	if (machine_map(tw->m, mp->cpu, mp->dev, mp->orig, (size_t)mp->size,
 			mp->dir, mp->align, map_done, mp))
-		return out_of_memory(tw);
+		return out_of_memory(tw, 0, NULL);
 	tw->w->stats.maps++;
 	return 0;
 }
@@ -327,7 +340,7 @@ int tw_issue_map(struct tracewl *tw, const struct optrace_line *l)
 	}
 	mp = calloc(1, sizeof(*mp));
 	if (!mp)
-		return out_of_memory(tw);
+		return out_of_memory(tw, sizeof(*mp), "trace map");
 	*mp = (struct tw_map){
 		.next = tw->maps, .tw = tw, .id = l->id,
 		.cpu = (unsigned int)l->cpu, .dev = dev, .orig = l->orig,
@@ -338,7 +351,8 @@ int tw_issue_map(struct tracewl *tw, const struct optrace_line *l)
 		tw->maps->prev = mp;
 	tw->maps = mp;
 	if (idmap_put(&tw->ids, l->id, (size_t)(uintptr_t)mp))
-		return out_of_memory(tw);
+		return out_of_memory(tw, idmap_grow_bytes(&tw->ids),
+				     "table of live ids");
 	tw->w->stats.requests_issued++;
 	return map_attempt(tw, mp);
 }
@@ -373,7 +387,7 @@ int tw_issue_unmap_or_sync(struct tracewl *tw, const struct optrace_line *l)
 	}
 	op = op_get(tw);
 	if (!op)
-		return out_of_memory(tw);
+		return -1;
 	op->map = mp;
 	op->op = l->op;
 	op->target = l->dir == OPTRACE_DIR_CPU ? MACHINE_SYNC_FOR_CPU :

@@ -2,6 +2,8 @@
  * and stop, statistics as JSON, CPU lists. */
 #include "workloads/workload.h"
 
+#include "base/error.h"
+
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +12,7 @@ int workload_init(struct workload *w, struct machine *m, const char *name,
 		  const char *kind, const struct workload_ops *ops,
 		  char *err, size_t errlen)
 {
-	char stream[96];
+	char stream[96], why[256];
 
 	memset(w, 0, sizeof(*w));
 	if (!name || !*name || strlen(name) >= sizeof(w->name)) {
@@ -23,9 +25,9 @@ int workload_init(struct workload *w, struct machine *m, const char *name,
 	w->m = m;
 	w->ops = ops;
 	snprintf(stream, sizeof(stream), "workload:%s", name);
-	w->rng = machine_rng_new(m, stream);
-	if (!w->rng || stats_hist_init(&w->stats.latency)) {
-		snprintf(err, errlen, "workload %s: out of memory", name);
+	w->rng = machine_rng_new(m, stream, why, sizeof(why));
+	if (!w->rng || stats_hist_init(&w->stats.latency, why, sizeof(why))) {
+		snprintf(err, errlen, "workload %s: %s", name, why);
 		if (w->rng)
 			gsl_rng_free(w->rng);
 		w->rng = NULL;
@@ -37,6 +39,11 @@ int workload_init(struct workload *w, struct machine *m, const char *name,
 int workload_start(struct workload *w, char *err, size_t errlen)
 {
 	return w->ops->start(w, err, errlen);
+}
+
+void workload_fail_oom(struct workload *w, uint64_t bytes, const char *what)
+{
+	machine_fail_oom(w->m, bytes, "%s of workload %s", what, w->name);
 }
 
 void workload_stop(struct workload *w)
@@ -150,12 +157,16 @@ int workload_parse_cpus(const char *list, unsigned int ncpus,
 			unsigned int **out, char *err, size_t errlen)
 {
 	bool *on = calloc(ncpus, sizeof(*on));
-	char *copy = strdup(list ? list : ""), *save = NULL, *item;
+	char *copy = NULL, *save = NULL, *item;
 	int n = 0;
 
 	*out = NULL;
-	if (!on || !copy)
-		goto oom;
+	if (!on) {
+		error_oom(err, errlen, ncpus * sizeof(*on), "CPU list");
+		goto fail;
+	}
+	if (error_strdup(&copy, list ? list : "", "CPU list", err, errlen))
+		goto fail;
 	for (item = strtok_r(copy, ",", &save); item;
 	     item = strtok_r(NULL, ",", &save))
 		if (parse_cpu_item(item, ncpus, on, err, errlen))
@@ -164,8 +175,10 @@ int workload_parse_cpus(const char *list, unsigned int ncpus,
 		for (unsigned int c = 0; c < ncpus; c++)
 			on[c] = true;
 	*out = malloc(ncpus * sizeof(**out));
-	if (!*out)
-		goto oom;
+	if (!*out) {
+		error_oom(err, errlen, ncpus * sizeof(**out), "CPU list");
+		goto fail;
+	}
 	for (unsigned int c = 0; c < ncpus; c++)
 		if (on[c])
 			(*out)[n++] = c;
@@ -178,8 +191,6 @@ int workload_parse_cpus(const char *list, unsigned int ncpus,
 	free(on);
 	free(copy);
 	return n;
-oom:
-	snprintf(err, errlen, "out of memory");
 fail:
 	free(on);
 	free(copy);

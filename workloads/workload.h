@@ -73,6 +73,10 @@ int workload_init(struct workload *w, struct machine *m, const char *name,
 		  const char *kind, const struct workload_ops *ops,
 		  char *err, size_t errlen);
 int workload_start(struct workload *w, char *err, size_t errlen);
+/* The generator ran out of memory making `what` (bytes of it): stops the
+ * run with that error (machine_fail_oom()). A machine call that returned
+ * -1 for want of memory has stopped it already. */
+void workload_fail_oom(struct workload *w, uint64_t bytes, const char *what);
 void workload_stop(struct workload *w);
 uint64_t workload_in_flight(const struct workload *w);
 /* The generator's run-time fault, or NULL. */

@@ -359,7 +359,7 @@ static void test_dynamic_growth_and_order(void)
 	CHECK_EQ(swiotlb_counters(mem).used, 259);
 	/* The worker's pool: boot size, boot areas, at the head of the list. */
 	CHECK_EQ(swiotlb_dyn_pool_nslabs(mem), 256);
-	grown = swiotlb_grow(mem, 0x100000000ULL, 256, err, sizeof(err));
+	grown = swiotlb_grow(mem, 0x100000000ULL, 256, NULL, err, sizeof(err));
 	CHECK(grown != NULL);
 	CHECK_EQ(mem->pools, grown);
 	CHECK_EQ(grown->nareas, 2);

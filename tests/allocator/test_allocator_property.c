@@ -288,7 +288,7 @@ static void grow(struct prop_state *st)
 	if (!nslabs)
 		nslabs = first;     /* the boot size was already the minimum */
 	want_areas = nslabs / IO_TLB_SEGSIZE;
-	pool = swiotlb_grow(st->mem, 0, nslabs, err, sizeof(err));
+	pool = swiotlb_grow(st->mem, 0, nslabs, NULL, err, sizeof(err));
 	if (!pool) {
 		tu_fail(__FILE__, __LINE__, "swiotlb_grow(%llu): %s",
 			(unsigned long long)nslabs, err);

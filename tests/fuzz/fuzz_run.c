@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "base/error.h"
 #include "base/outfile.h"
 #include "run/run.h"
 #include "scenario/scenario.h"
@@ -43,6 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char err[SCENARIO_ERR_MAX], out[128];
 	struct run_options o = { .quiet = true };
 
+	error_gsl_install();	/* as main() does */
 	if (scenario_load_string((const char *)data, size, "fuzz.yaml",
 				 short_run, 3, &s, err, sizeof(err)))
 		return 0;

@@ -457,7 +457,8 @@ static char *churn_run(uint64_t seed)
 
 		snprintf(name, sizeof(name), "loop:%u", i);
 		loops[i] = (struct churn){ .m = f.m, .cpu = i % 2,
-					   .rng = machine_rng_new(f.m, name) };
+					   .rng = machine_rng_new(f.m, name,
+								   NULL, 0) };
 		churn_start(&loops[i]);
 	}
 	machine_run(f.m);

@@ -13,7 +13,7 @@
 
 static void test_histogram(void)
 {
-	struct stats *s = stats_new(2);
+	struct stats *s = stats_new(2, NULL, 0);
 	struct stats_hist *h;
 	double median, p99;
 
@@ -67,7 +67,7 @@ static void test_histogram_bins(void)
 {
 	struct stats_hist h;
 
-	if (stats_hist_init(&h))
+	if (stats_hist_init(&h, NULL, 0))
 		return;
 	for (uint64_t v = 0; v < 5000; v++)
 		check_bin(&h, v);
@@ -82,12 +82,12 @@ static void test_histogram_bins(void)
 
 static void test_areas(void)
 {
-	struct stats *s = stats_new(1);
+	struct stats *s = stats_new(1, NULL, 0);
 
 	if (!s)
 		return;
 	for (uint32_t a = 0; a < 100; a++)
-		CHECK_EQ(stats_area_add(s, 7, a), a);
+		CHECK_EQ(stats_area_add(s, 7, a, NULL, 0), a);
 	CHECK_EQ(stats_nareas(s), 100);
 	CHECK_EQ(stats_area(s, 99)->pool_id, 7);
 	CHECK_EQ(stats_area(s, 99)->area, 99);
@@ -97,7 +97,7 @@ static void test_areas(void)
 
 static void test_series(void)
 {
-	struct stats_series *s = stats_series_new(2);
+	struct stats_series *s = stats_series_new(2, NULL, 0);
 	struct stats_row row = { 0 };
 	uint64_t used[2];
 	char *buf = NULL;
@@ -112,7 +112,7 @@ static void test_series(void)
 		row.used_slots = i;
 		used[0] = i;
 		used[1] = 2 * i;
-		CHECK(stats_series_append(s, &row, used) == 0);
+		CHECK(stats_series_append(s, &row, used, NULL, 0) == 0);
 	}
 	CHECK_EQ(stats_series_len(s), 1000);
 	CHECK_EQ(stats_series_row(s, 999)->time_ns, 10000);
@@ -129,7 +129,7 @@ static void test_series(void)
 
 static void test_event_log(void)
 {
-	struct stats_events *log = stats_events_new(3);
+	struct stats_events *log = stats_events_new(3, NULL, 0);
 	struct stats_event ev = { .kind = STATS_EV_FULL, .cpu = 1,
 				  .device = 0, .size = 4096, .pool_id = -1 };
 	const char *names[] = { "nvme0" };
@@ -141,14 +141,14 @@ static void test_event_log(void)
 		return;
 	for (int i = 0; i < 5; i++) {
 		ev.time_ns = (uint64_t)i;
-		stats_events_add(log, &ev);
+		stats_events_add(log, &ev, NULL, 0);
 	}
 	CHECK_EQ(stats_events_len(log), 3);
 	CHECK_EQ(stats_events_dropped(log), 2);
 	ev = (struct stats_event){ .time_ns = 9, .kind = STATS_EV_POOL_ADDED,
 				   .cpu = -1, .device = -1, .size = 1 << 22,
 				   .pool_id = 3 };
-	CHECK(stats_events_add(log, &ev) == -1);
+	CHECK(stats_events_add(log, &ev, NULL, 0) == 1);
 	out = open_memstream(&buf, &len);
 	CHECK(stats_events_write_csv(log, out, names, 1) == 0);
 	fclose(out);
