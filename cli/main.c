@@ -1,4 +1,5 @@
 /* cli/main.c - the swiotlb-sim binary: one command line, subcommands. */
+#include "cli/cmd_explain.h"
 #include "cli/cmd_import.h"
 #include "cli/cmd_run.h"
 #include "cli/cmd_sweep.h"
@@ -20,6 +21,7 @@ static const struct command {
 	{ "plot", cmd_plot, "render the charts of a run directory" },
 	{ "replay", cmd_replay, "replay an op trace against the allocator core" },
 	{ "import", cmd_import, "convert a kernel ftrace capture into a timed op trace" },
+	{ "explain", cmd_explain, "explain the swiotlb's kernel messages; a starter scenario" },
 };
 
 static void usage(FILE *f)
