@@ -97,8 +97,9 @@ void swiotlb_release_slots(struct swiotlb_dev *dev, struct io_tlb_pool *pool,
 
 /* swiotlb_del_transient(): the kernel takes the whole pool's slabs off the
  * used count, whatever the mapping used. */
-static void delete_transient(struct swiotlb_dev *dev, struct io_tlb_pool *pool,
-			     struct swiotlb_work *work)
+static void swiotlb_del_transient(struct swiotlb_dev *dev,
+				  struct io_tlb_pool *pool,
+				  struct swiotlb_work *work)
 {
 	struct io_tlb_mem *mem = dev->mem;
 	struct io_tlb_pool **link = &dev->transient;
@@ -108,14 +109,14 @@ static void delete_transient(struct swiotlb_dev *dev, struct io_tlb_pool *pool,
 	*link = pool->next;
 	mem->used -= pool->nslabs;
 	mem->transient_nslabs -= pool->nslabs;
+	work->transient_bytes = (uint64_t)pool->nslabs << IO_TLB_SHIFT;
 	if (mem->env.transient_free)
-		mem->env.transient_free(mem->env.ctx,
-					(uint64_t)pool->nslabs << IO_TLB_SHIFT);
+		mem->env.transient_free(mem->env.ctx, work->transient_bytes);
 	work->nslots = pool->nslabs;
 	work->pool_id = pool->id;
 	work->area = 0;
 	work->transient_freed = true;
-	pool_destroy(pool);
+	swiotlb_free_pool(pool);
 }
 
 void swiotlb_tbl_unmap_single(struct swiotlb_dev *dev, uint64_t tlb_addr,
@@ -128,7 +129,7 @@ void swiotlb_tbl_unmap_single(struct swiotlb_dev *dev, uint64_t tlb_addr,
 	if (!pool)
 		return;
 	if (pool->transient)
-		delete_transient(dev, pool, work);
+		swiotlb_del_transient(dev, pool, work);
 	else
 		swiotlb_release_slots(dev, pool, tlb_addr, work);
 }

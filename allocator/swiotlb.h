@@ -4,8 +4,9 @@
  * Contract: every call is synchronous and deterministic. Besides its answer,
  * each map/unmap/alloc/free call fills a struct swiotlb_work that says how
  * much work the kernel would have done (areas tried and which, slots
- * examined, pools walked, transient pool made, growth asked for); the
- * simulator turns that into time. Nothing here locks: the caller serialises.
+ * examined, pools walked, transient pool made or refused, growth asked
+ * for); the simulator turns that into time, and learns from it alone what
+ * happened. Nothing here locks: the caller serialises.
  * Names follow the kernel's (pool, area, slot, nslabs, min_align_mask,
  * pad_slots, transient) so the two can be read side by side.
  */
@@ -39,8 +40,20 @@ struct swiotlb_param {
 	bool noforce;
 };
 
-/* Parses SPEC; returns 0, or -1 with a message in err. An empty SPEC is the
- * kernel's default (no parameter). */
+/**
+ * swiotlb_parse_param() - read the swiotlb= boot parameter
+ * @spec:	the parameter's value; NULL or "" is the kernel's default (no
+ *		parameter)
+ * @out:	filled with what @spec says, every field set
+ * @err:	where a message goes on failure (may be NULL)
+ * @errlen:	size of @err
+ *
+ * Unlike the kernel, which ignores what it cannot read, a trailing word
+ * other than force/noforce is an error, as are counts above what this
+ * simulator supports.
+ *
+ * Return: 0, or -1 with the reason in @err.
+ */
 int swiotlb_parse_param(const char *spec, struct swiotlb_param *out,
 			char *err, size_t errlen);
 
@@ -54,9 +67,18 @@ struct swiotlb_boot_config {
 	uint64_t start;                /* default pool's physical address */
 	uint64_t page_size;            /* power of two, >= 4096 */
 	unsigned int max_page_order;   /* caps a dynamic pool's size */
+	/* For tests: the search looks at every candidate one by one, as the
+	 * kernel's loop does, instead of passing over refused runs at once.
+	 * The slots chosen and the work reported must not change. */
+	bool walk_every_candidate;
 };
 
-/* Fills cfg with the kernel's defaults for a machine of `cpus` CPUs. */
+/**
+ * swiotlb_boot_config_init() - the kernel's defaults for a machine
+ * @cfg:	filled in whole
+ * @cpus:	num_possible_cpus(), which sizes the areas unless swiotlb=
+ *		does
+ */
 void swiotlb_boot_config_init(struct swiotlb_boot_config *cfg, unsigned cpus);
 
 /* One area: its own lock in the kernel, its own search index and count. */
@@ -94,7 +116,8 @@ struct io_tlb_pool {
 };
 
 /* Optional hooks for where transient pools' pages come from (a CoCo VM
- * takes them from the bounded atomic pool). Default: always succeed. */
+ * takes them from the bounded atomic pool). Default: always succeed. A
+ * refusal reaches the caller in the map's work report, not through these. */
 struct swiotlb_env {
 	bool (*transient_alloc)(void *ctx, uint64_t bytes);
 	void (*transient_free)(void *ctx, uint64_t bytes);
@@ -109,6 +132,7 @@ struct io_tlb_mem {
 	uint32_t default_nareas;     /* boot area count before limiting */
 	uint64_t default_nslabs;     /* boot slab count: a grown pool's size */
 	bool dynamic, can_grow, for_alloc;
+	bool walk_every_candidate;   /* test hook, see swiotlb_boot_config */
 	uint64_t page_size;
 	unsigned int max_page_order;
 	uint64_t used, hiwater, transient_nslabs; /* debugfs counters */
@@ -139,104 +163,285 @@ struct swiotlb_area_visit {
 struct swiotlb_work {
 	uint32_t areas_tried;
 	uint64_t slots_examined;
-	uint32_t pools_searched;   /* map: pools whose areas were searched;
-				      unmap/sync: list steps to find the pool */
+	/* map: pools in the list the search goes over (1 without
+	 * CONFIG_SWIOTLB_DYNAMIC, else all of them, found early or not);
+	 * unmap and free: list entries swiotlb_find_pool() stepped over */
+	uint32_t pools_searched;
 	uint32_t nslots;           /* slots taken or given back */
 	uint32_t pool_id, area;    /* where the slots were taken or given back */
 	bool transient_made;
 	bool transient_freed;
+	/* The transient source refused the pages (the map then failed). */
+	bool transient_refused;
 	bool growth_requested;
+	/* Bytes of transient-pool pages asked for (made or refused) or given
+	 * back; 0 when no transient pool was involved. */
+	uint64_t transient_bytes;
 	uint32_t nvisits;
 	struct swiotlb_area_visit visit[SWIOTLB_WORK_VISITS]; /* keep last */
 };
 
-/* Boots the allocator the kernel's way. Returns NULL with a message in err
- * when the configuration cannot be built (bad values, out of memory).
- * After `noforce` the mem has no pool (nslabs 0) and every map fails. */
+/**
+ * swiotlb_boot() - boot the allocator the kernel's way
+ * @cfg:	the machine and the swiotlb= parameter
+ * @err:	where a message goes on failure (may be NULL)
+ * @errlen:	size of @err
+ *
+ * Sizes the default pool as swiotlb_init_remap() does (the parameter, the
+ * arch adjustment, one area per CPU rounded up to a power of two, at least
+ * a segment per area) and creates it. After `noforce` the mem has no pool
+ * (nslabs 0) and every map fails.
+ *
+ * Return: the allocator, to be freed with swiotlb_mem_free(); NULL with a
+ * message in @err for a bad configuration or when memory runs out.
+ */
 struct io_tlb_mem *swiotlb_boot(const struct swiotlb_boot_config *cfg,
 				char *err, size_t errlen);
+
+/**
+ * swiotlb_mem_free() - free an allocator and its pools
+ * @mem:	from swiotlb_boot() or swiotlb_restricted_create(); NULL is a
+ *		no-op. Devices' transient pools are not its own: release them
+ *		first (swiotlb_dev_release()).
+ */
 void swiotlb_mem_free(struct io_tlb_mem *mem);
+
+/**
+ * swiotlb_set_env() - install where transient pools' pages come from
+ * @mem:	the allocator
+ * @env:	copied; its hooks are called during maps and unmaps that make
+ *		or free a transient pool
+ */
 void swiotlb_set_env(struct io_tlb_mem *mem, const struct swiotlb_env *env);
 
+/**
+ * swiotlb_dev_init() - swiotlb's view of a device
+ * @dev:	filled in whole, with no transient pool
+ * @mem:	the allocator the device maps from (dev->dma_io_tlb_mem)
+ * @min_align_mask:	dma_get_min_align_mask(): address bits a bounce
+ *			buffer keeps from the original
+ * @seg_boundary:	dma_get_seg_boundary(), of the form 2^k - 1
+ */
 void swiotlb_dev_init(struct swiotlb_dev *dev, struct io_tlb_mem *mem,
 		      uint32_t min_align_mask, uint64_t seg_boundary);
-/* Releases the device's transient pools (for teardown only). */
+
+/**
+ * swiotlb_dev_release() - free a device's transient pools
+ * @dev:	the device; for teardown only (its mappings there are gone)
+ */
 void swiotlb_dev_release(struct swiotlb_dev *dev);
 
-/* swiotlb_tbl_map_single(): bounce buffer for [orig_addr, +mapping_size)
- * mapped on `cpu`. Returns the bounce address or SWIOTLB_MAP_ERROR ("swiotlb
- * buffer is full"). work is required. */
+/**
+ * swiotlb_tbl_map_single() - take a bounce buffer
+ * @dev:	the mapping device
+ * @cpu:	the CPU the map runs on (raw_smp_processor_id()): where the
+ *		area search starts
+ * @orig_addr:	the original buffer's physical address; 0 means none, and
+ *		then min_align_mask is not matched
+ * @mapping_size:	bytes to bounce, at least 1
+ * @alloc_align_mask:	alignment of the whole allocation, 0 or 2^k - 1
+ * @work:	required; reset, then filled with the work done
+ *
+ * Searches the areas (and in dynamic mode the pools, then a transient
+ * pool) as the kernel does, takes the slots, padding slots included, and
+ * records the padding in the first real slot.
+ *
+ * Return: the bounce address (its min_align_mask bits those of
+ * @orig_addr), or SWIOTLB_MAP_ERROR when nothing fits ("swiotlb buffer is
+ * full").
+ */
 uint64_t swiotlb_tbl_map_single(struct swiotlb_dev *dev, unsigned int cpu,
 				uint64_t orig_addr, size_t mapping_size,
 				uint32_t alloc_align_mask,
 				struct swiotlb_work *work);
-/* swiotlb_tbl_unmap_single(): frees the mapping at tlb_addr (an address the
- * map returned and that is still live). */
+
+/**
+ * swiotlb_tbl_unmap_single() - give a bounce buffer back
+ * @dev:	the device that mapped it
+ * @tlb_addr:	an address swiotlb_tbl_map_single() returned for @dev,
+ *		still live
+ * @work:	required; reset, then filled with the work done
+ *
+ * Frees the mapping's slots with its padding, or deletes the transient
+ * pool that held it. An address in no pool of @dev changes nothing.
+ */
 void swiotlb_tbl_unmap_single(struct swiotlb_dev *dev, uint64_t tlb_addr,
 			      struct swiotlb_work *work);
-/* swiotlb_find_pool(): the pool holding paddr, or NULL; *steps counts the
- * list entries walked (the kernel's cost of every unmap and sync). */
+
+/**
+ * swiotlb_find_pool() - the pool holding an address
+ * @dev:	the device (its allocator's pools are looked at, then its own
+ *		transient ones)
+ * @paddr:	any address
+ * @steps:	if not NULL, the list entries walked: the kernel's cost of
+ *		every unmap and sync
+ *
+ * Return: the pool, or NULL when @paddr is in none of them.
+ */
 struct io_tlb_pool *swiotlb_find_pool(const struct swiotlb_dev *dev,
 				      uint64_t paddr, uint32_t *steps);
-/* A hint for a caller that will unmap the live mapping at tlb_addr soon
- * (the simulator, between an unmap's start and its release): asks the CPU
- * to fetch the slot state the release reads and writes, which has usually
- * left the caches since the map. Changes nothing. */
+
+/**
+ * swiotlb_prefetch_release() - warm the caches for a coming unmap
+ * @dev:	the device
+ * @tlb_addr:	a live mapping's address that will be unmapped soon
+ *
+ * A hint for the simulator, between an unmap's start and its release: asks
+ * the CPU to fetch the slot state the release reads and writes, which has
+ * usually left the caches since the map. Changes nothing.
+ */
 void swiotlb_prefetch_release(const struct swiotlb_dev *dev,
 			      uint64_t tlb_addr);
-/* Whether a map of this size was served by a transient pool. */
+
+/**
+ * swiotlb_is_transient_addr() - whether an address is in a transient pool
+ * @dev:	the device whose pools are looked at
+ * @addr:	any address
+ *
+ * Return: true when @addr lies in one of @dev's transient pools.
+ */
 bool swiotlb_is_transient_addr(const struct swiotlb_dev *dev, uint64_t addr);
 
-/* Dynamic growth, as the background worker does it. swiotlb_dyn_pool_nslabs
- * gives the size the worker asks for first (the boot size capped by
- * max_page_order); swiotlb_dyn_pool_shrink the next smaller try, 0 when none
- * is left (below 1 MiB). swiotlb_grow adds a pool of nslabs at start (0:
- * pick a fresh address) at the head of the list; returns the pool or NULL
- * with a message. */
+/**
+ * swiotlb_dyn_pool_nslabs() - the size the growth worker asks for first
+ * @mem:	the allocator
+ *
+ * Return: the boot size capped by max_page_order, as swiotlb_dyn_alloc()
+ * asks swiotlb_alloc_pool().
+ */
 uint64_t swiotlb_dyn_pool_nslabs(const struct io_tlb_mem *mem);
+
+/**
+ * swiotlb_dyn_pool_shrink() - the next try after a failed pool allocation
+ * @nslabs:	the size that failed
+ *
+ * Return: half of @nslabs rounded up to a segment, or 0 when @nslabs was
+ * already the 1 MiB minimum (the worker gives up).
+ */
 uint64_t swiotlb_dyn_pool_shrink(uint64_t nslabs);
+
+/**
+ * swiotlb_grow() - add a pool, as the growth worker does when it succeeds
+ * @mem:	a dynamic allocator (can_grow)
+ * @start:	the pool's physical address, page aligned and overlapping no
+ *		other pool; 0 picks a fresh one
+ * @nslabs:	a positive multiple of IO_TLB_SEGSIZE
+ * @err:	where a message goes on failure (may be NULL)
+ * @errlen:	size of @err
+ *
+ * The pool gets the boot area count, limited to its whole segments, and
+ * goes at the head of the list, where searches look first.
+ *
+ * Return: the new pool, or NULL with a message in @err.
+ */
 struct io_tlb_pool *swiotlb_grow(struct io_tlb_mem *mem, uint64_t start,
 				 uint64_t nslabs, char *err, size_t errlen);
 
-/* Restricted DMA pool (one area, force bounce, for_alloc). size must be a
- * multiple of the page size. */
+/**
+ * swiotlb_restricted_create() - a restricted DMA pool
+ * @base:	its physical address, page aligned
+ * @size:	bytes, a positive multiple of @page_size
+ * @page_size:	a power of two, 4096 or more
+ * @err:	where a message goes on failure (may be NULL)
+ * @errlen:	size of @err
+ *
+ * As rmem_swiotlb_device_init() makes one: one area, every map bounced,
+ * swiotlb_alloc() allowed, no growth.
+ *
+ * Return: the allocator, to be freed with swiotlb_mem_free(); NULL with a
+ * message in @err.
+ */
 struct io_tlb_mem *swiotlb_restricted_create(uint64_t base, uint64_t size,
 					     uint64_t page_size, char *err,
 					     size_t errlen);
-/* swiotlb_alloc()/swiotlb_free() of page-aligned buffers from a restricted
- * pool; alloc returns SWIOTLB_MAP_ERROR when nothing fits. */
+
+/**
+ * swiotlb_alloc() - a page-aligned buffer from a restricted pool
+ * @dev:	a device of a restricted pool
+ * @cpu:	the CPU the call runs on
+ * @size:	bytes; the buffer is aligned to its size rounded up to a power
+ *		of two pages, as page blocks are
+ * @work:	required; reset, then filled with the work done
+ *
+ * Return: the buffer's address, or SWIOTLB_MAP_ERROR when nothing fits.
+ */
 uint64_t swiotlb_alloc(struct swiotlb_dev *dev, unsigned int cpu, size_t size,
 		       struct swiotlb_work *work);
+
+/**
+ * swiotlb_free() - give back a buffer of swiotlb_alloc()
+ * @dev:	the device that allocated it
+ * @addr:	the buffer's address
+ * @work:	required; reset, then filled with the work done
+ *
+ * Return: true, or false when @addr is in no pool of @dev.
+ */
 bool swiotlb_free(struct swiotlb_dev *dev, uint64_t addr,
 		  struct swiotlb_work *work);
 
-/* swiotlb_max_mapping_size(): the largest map a device can ask for. */
+/**
+ * swiotlb_max_mapping_size() - the largest map a device can ask for
+ * @dev:	the device
+ *
+ * Return: a segment's bytes, less what min_align_mask may cost at its
+ * start.
+ */
 size_t swiotlb_max_mapping_size(const struct swiotlb_dev *dev);
 
 /* debugfs: io_tlb_nslabs, io_tlb_used, io_tlb_used_hiwater,
- * io_tlb_transient_nslabs. hiwater can be reset to the current use. */
+ * io_tlb_transient_nslabs. */
 struct swiotlb_counters {
 	uint64_t nslabs, used, hiwater, transient_nslabs;
 };
+
+/**
+ * swiotlb_counters() - the debugfs counters
+ * @mem:	the allocator
+ *
+ * Return: slabs of all non-transient pools, slots in use (transient pools
+ * whole), the high-water mark of that use, slabs of transient pools.
+ */
 struct swiotlb_counters swiotlb_counters(const struct io_tlb_mem *mem);
+
+/**
+ * swiotlb_reset_hiwater() - what writing 0 to io_tlb_used_hiwater does
+ * @mem:	the allocator; the next map raises the mark to the use again
+ */
 void swiotlb_reset_hiwater(struct io_tlb_mem *mem);
 
-/* Longest run of free slots any single map could take (at most a segment),
- * over all non-transient pools. O(nslabs): for samplers, not hot paths. */
+/**
+ * swiotlb_largest_free_run() - the largest map that could succeed now
+ * @mem:	the allocator
+ *
+ * O(nslabs), a run at a time: for samplers, not hot paths.
+ *
+ * Return: the longest run of free slots inside one segment, over all
+ * non-transient pools (at most IO_TLB_SEGSIZE).
+ */
 uint32_t swiotlb_largest_free_run(const struct io_tlb_mem *mem);
 
-/* The kernel's slots[slot].list for a slot of the pool: free slots from it
- * to the next used slot, its segment's end or the pool's end (0: used). */
+/**
+ * swiotlb_slot_free_run() - the kernel's slots[slot].list
+ * @pool:	a pool
+ * @slot:	an index below @pool->nslabs
+ *
+ * Return: free slots from @slot to the next used one, its segment's end or
+ * the pool's end; 0 for a used slot.
+ */
 uint32_t swiotlb_slot_free_run(const struct io_tlb_pool *pool, uint32_t slot);
 
-/* Checks every invariant: free slots hold no mapping's record, per-area
- * and total used counts agree with the used bits. Returns 0, or -1 with
- * the first violation described in err. O(nslabs). */
+/**
+ * swiotlb_check() - check every invariant
+ * @mem:	the allocator
+ * @err:	where the first violation is described (may be NULL)
+ * @errlen:	size of @err
+ *
+ * Free slots hold no mapping's record; per-area and total used counts
+ * agree with the used bits; the high-water mark is not below the use.
+ * O(nslabs).
+ *
+ * Return: 0, or -1 with the first violation in @err.
+ */
 int swiotlb_check(const struct io_tlb_mem *mem, char *err, size_t errlen);
-
-/* For tests: true makes the search look at every candidate one by one,
- * as the kernel's loop does, instead of passing over refused runs at once;
- * the slots chosen and the work reported must not change. */
-extern bool swiotlb_walk_every_candidate;
 
 #endif

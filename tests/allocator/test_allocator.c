@@ -245,9 +245,8 @@ static void search_past_refused(bool walk_every, uint64_t *addr,
 		unmap(&dev, SLOT(i));
 	for (size_t i = 0; i < sizeof(holes) / sizeof(holes[0]); i++)
 		unmap(&dev, SLOT(holes[i]));
-	swiotlb_walk_every_candidate = walk_every;
+	mem->walk_every_candidate = walk_every;
 	*addr = swiotlb_tbl_map_single(&dev, 0, 0, 4 * 2048, 0, &w);
-	swiotlb_walk_every_candidate = false;
 	*examined = w.slots_examined;
 	check_invariants(mem);
 	swiotlb_dev_release(&dev);

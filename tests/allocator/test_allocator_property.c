@@ -45,6 +45,7 @@ struct prop_config {
 	uint64_t start;          /* default pool address; 0 for the default */
 	unsigned ops;
 	unsigned max_grown;      /* dynamic: pools the worker may add */
+	bool walk_every;         /* the search's walk_every_candidate hook */
 };
 
 /* What the test knows about one live mapping. */
@@ -140,6 +141,7 @@ static bool boot_config(struct prop_state *st)
 
 	swiotlb_boot_config_init(&cfg, st->cfg->cpus);
 	cfg.dynamic = st->cfg->dynamic;
+	cfg.walk_every_candidate = st->cfg->walk_every;
 	if (st->cfg->start)
 		cfg.start = st->cfg->start;
 	if (swiotlb_parse_param(st->cfg->spec, &cfg.param, err, sizeof(err)) ||
@@ -432,8 +434,10 @@ static uint64_t run_config(const struct prop_config *cfg)
 
 static void test_static_one_area(void)
 {
-	const struct prop_config a = { "1 area", 1, 1, "4096", false, 0, 6000, 0 };
-	const struct prop_config b = { "1 area b", 2, 1, "2048", false, 0, 6000, 0 };
+	const struct prop_config a = { "1 area", 1, 1, "4096", false, 0, 6000,
+				       0, false };
+	const struct prop_config b = { "1 area b", 2, 1, "2048", false, 0,
+				       6000, 0, false };
 
 	run_config(&a);
 	run_config(&b);
@@ -441,10 +445,11 @@ static void test_static_one_area(void)
 
 static void test_static_many_areas(void)
 {
-	const struct prop_config a = { "8 areas", 3, 8, "4096", false, 0, 6000, 0 };
+	const struct prop_config a = { "8 areas", 3, 8, "4096", false, 0,
+				       6000, 0, false };
 	/* A pool start off any 64 KiB line moves where boundaries fall. */
 	const struct prop_config b = { "4 areas, odd start", 4, 4, "2048", false,
-				       0x80003000, 6000, 0 };
+				       0x80003000, 6000, 0, false };
 
 	run_config(&a);
 	run_config(&b);
@@ -453,9 +458,9 @@ static void test_static_many_areas(void)
 static void test_dynamic(void)
 {
 	const struct prop_config a = { "dynamic 4 areas", 5, 4, "1024", true, 0,
-				       6000, 4 };
+				       6000, 4, false };
 	const struct prop_config b = { "dynamic 1 area", 6, 1, "512", true, 0,
-				       6000, 6 };
+				       6000, 6, false };
 
 	run_config(&a);
 	run_config(&b);
@@ -467,19 +472,18 @@ static void test_dynamic(void)
 static void test_run_skipping_is_exact(void)
 {
 	static const struct prop_config cfgs[] = {
-		{ "skip 1 area", 1, 1, "4096", false, 0, 6000, 0 },
-		{ "skip 8 areas", 3, 8, "4096", false, 0, 6000, 0 },
-		{ "skip dynamic", 5, 4, "1024", true, 0, 6000, 4 },
+		{ "skip 1 area", 1, 1, "4096", false, 0, 6000, 0, false },
+		{ "skip 8 areas", 3, 8, "4096", false, 0, 6000, 0, false },
+		{ "skip dynamic", 5, 4, "1024", true, 0, 6000, 4, false },
 	};
 
 	for (size_t i = 0; i < sizeof(cfgs) / sizeof(cfgs[0]); i++) {
+		struct prop_config walk = cfgs[i];
 		uint64_t skipping, walking;
 
-		swiotlb_walk_every_candidate = false;
+		walk.walk_every = true;
 		skipping = run_config(&cfgs[i]);
-		swiotlb_walk_every_candidate = true;
-		walking = run_config(&cfgs[i]);
-		swiotlb_walk_every_candidate = false;
+		walking = run_config(&walk);
 		if (skipping != walking)
 			tu_fail(__FILE__, __LINE__, "%s: the skipping search "
 				"answered differently", cfgs[i].name);
