@@ -372,6 +372,57 @@ static void test_dynamic_growth_and_order(void)
 	swiotlb_mem_free(mem);
 }
 
+/* A transient source with room for `budget` bytes. */
+static bool budget_alloc(void *ctx, uint64_t bytes)
+{
+	uint64_t *budget = ctx;
+
+	if (bytes > *budget)
+		return false;
+	*budget -= bytes;
+	return true;
+}
+
+static void budget_free(void *ctx, uint64_t bytes)
+{
+	*(uint64_t *)ctx += bytes;
+}
+
+/* The transient source's answer reaches the caller in the work report:
+ * the bytes asked, given back, and a refusal. */
+static void test_transient_source_in_report(void)
+{
+	struct io_tlb_mem *mem = boot(1, "128", true);
+	uint64_t budget = 4 * 2048;
+	struct swiotlb_env env = { budget_alloc, budget_free, &budget };
+	struct swiotlb_dev dev;
+	struct swiotlb_work w;
+	uint64_t t;
+
+	swiotlb_set_env(mem, &env);
+	swiotlb_dev_init(&dev, mem, 0, UINT64_MAX);
+	map(&dev, 0, 0, 128 * 2048, 0);
+	t = swiotlb_tbl_map_single(&dev, 0, 0x1000, 3 * 2048, 0, &w);
+	CHECK(t != SWIOTLB_MAP_ERROR && w.transient_made);
+	CHECK(!w.transient_refused);
+	CHECK_EQ(w.transient_bytes, 3 * 2048);
+	CHECK_EQ(budget, 2048);
+	CHECK_EQ(swiotlb_tbl_map_single(&dev, 0, 0x1000, 2 * 2048, 0, &w),
+		 SWIOTLB_MAP_ERROR);
+	CHECK(w.transient_refused && !w.transient_made);
+	CHECK_EQ(w.transient_bytes, 2 * 2048);
+	swiotlb_tbl_unmap_single(&dev, t, &w);
+	CHECK(w.transient_freed && !w.transient_refused);
+	CHECK_EQ(w.transient_bytes, 3 * 2048);
+	CHECK_EQ(budget, 4 * 2048);
+	/* Over a segment: no transient pool is even asked for. */
+	CHECK_EQ(swiotlb_tbl_map_single(&dev, 0, 0, 128 * 2048 + 1, 0, &w),
+		 SWIOTLB_MAP_ERROR);
+	CHECK(!w.transient_refused && !w.transient_bytes);
+	swiotlb_dev_release(&dev);
+	swiotlb_mem_free(mem);
+}
+
 static void test_restricted_pool(void)
 {
 	char err[128];
@@ -429,6 +480,7 @@ int main(void)
 	RUN(test_full_and_oversize);
 	RUN(test_work_report_walks_areas);
 	RUN(test_dynamic_growth_and_order);
+	RUN(test_transient_source_in_report);
 	RUN(test_restricted_pool);
 	RUN(test_param_errors);
 	return tu_finish();
