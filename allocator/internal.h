@@ -63,11 +63,11 @@ static inline uint64_t limit_nareas(uint64_t nareas, uint64_t nslots)
 	return nareas;
 }
 
-/* Clears a work report; the visit array is left as is (nvisits says how
- * much of it is valid), which keeps the hot path cheap. */
+/* Clears a work report up to its first conditional field (see struct
+ * swiotlb_work): 40 bytes, three stores, on every call. */
 static inline void work_reset(struct swiotlb_work *w)
 {
-	memset(w, 0, offsetof(struct swiotlb_work, visit));
+	memset(w, 0, offsetof(struct swiotlb_work, slot));
 }
 
 /* The area a slot belongs to: a shift for the usual power-of-two areas,
@@ -159,6 +159,26 @@ static inline uint32_t free_run_len(const struct io_tlb_pool *pool,
 				    uint32_t slot)
 {
 	return next_slot_marked(pool, slot, run_limit(pool, slot), true) - slot;
+}
+
+/* Free slots right before `slot` in its segment: how far the kernel's walk
+ * back from slot - 1 goes (it stops at a used slot or at the segment's
+ * start). A segment is used-map words 2k and 2k + 1 (slot bit 6 says
+ * which), so at most two words decide; the bits below `slot` are shifted
+ * to the top of the word, where the leading zeros count the run. Every map
+ * and release asks. */
+static inline uint32_t free_run_before(const struct io_tlb_pool *pool,
+				       uint32_t slot)
+{
+	uint32_t bit = slot % 64;
+	uint64_t below = pool->used_map[slot / 64] << 1 << (63 - bit);
+
+	if (__builtin_expect(below != 0, 1))
+		return (uint32_t)__builtin_clzll(below);
+	if (!(slot & 64))
+		return bit;
+	below = pool->used_map[slot / 64 - 1];
+	return below ? bit + (uint32_t)__builtin_clzll(below) : bit + 64;
 }
 
 /* free_run_len(slot) >= n, the search's test, without measuring the run:

@@ -87,6 +87,10 @@ void swiotlb_release_slots(struct swiotlb_dev *dev, struct io_tlb_pool *pool,
 	aindex = slot_area(pool, index);
 	used_map_mark(pool, index, nslots, false);
 	clear_slots(pool, index, nslots);
+	/* The kernel's walk back from index - 1 (see free_run_before()). */
+	work->slot = index;
+	work->walk_back = (uint8_t)free_run_before(pool, index);
+	work->writes = SWIOTLB_WRITES_RELEASE;
 	pool->areas[aindex].used -= nslots;
 	dev->mem->used -= nslots;
 	work->nslots = (uint32_t)nslots;
@@ -155,6 +159,7 @@ uint64_t swiotlb_alloc(struct swiotlb_dev *dev, unsigned int cpu, size_t size,
 	work->nslots = (uint32_t)nr_slots(size);
 	work->pool_id = pool->id;
 	work->area = slot_area(pool, (uint32_t)index);
+	work->writes = SWIOTLB_WRITES_ALLOC;
 	if (addr & (mem->page_size - 1)) {
 		swiotlb_release_slots(dev, pool, addr, work);
 		return SWIOTLB_MAP_ERROR;

@@ -77,9 +77,9 @@ static struct search_masks search_masks(const struct swiotlb_dev *dev,
 	return m;
 }
 
-/* Marks nslots from slot_index used (which also ends the free run before
- * them there, as the kernel's backward walk does) and gives each slot the
- * bytes from it to the mapping's end. */
+/* Marks nslots from slot_index used (which is all the kernel's walk back
+ * amounts to here: the free run before them now ends at slot_index) and
+ * gives each slot the bytes from it to the mapping's end. */
 static void take_slots(struct io_tlb_pool *pool, uint32_t slot_index,
 		       uint32_t nslots, uint64_t alloc_size, uint32_t offset)
 {
@@ -95,10 +95,16 @@ static void take_slots(struct io_tlb_pool *pool, uint32_t slot_index,
  * the counters. */
 static void claim(struct swiotlb_dev *dev, struct io_tlb_pool *pool,
 		  struct io_tlb_area *area, uint32_t slot_index, uint32_t index,
-		  uint32_t nslots, uint64_t alloc_size, uint64_t orig_addr)
+		  uint32_t nslots, uint64_t alloc_size, uint64_t orig_addr,
+		  struct swiotlb_work *w)
 {
 	struct io_tlb_mem *mem = dev->mem;
 
+	/* The kernel's walk back from slot_index - 1, counted from the used
+	 * bits before it, which the take does not change. */
+	w->slot = slot_index;
+	w->walk_back = (uint8_t)free_run_before(pool, slot_index);
+	w->writes = SWIOTLB_WRITES_MAP;
 	take_slots(pool, slot_index, nslots, alloc_size,
 		   (uint32_t)swiotlb_align_offset(dev, 0, orig_addr));
 	area->index = wrap_area_index(pool, (uint64_t)index + nslots);
@@ -354,7 +360,7 @@ static inline int64_t swiotlb_search_pool_area(struct swiotlb_dev *dev,
 	return -1;
 found:
 	claim(dev, pool, area, slot_base + index, index, (uint32_t)nslots,
-	      alloc_size, orig_addr);
+	      alloc_size, orig_addr, w);
 	note_visit(w, pool, area_index, examined);
 	return (int64_t)(slot_base + index);
 }
@@ -518,10 +524,11 @@ uint64_t swiotlb_tbl_map_single(struct swiotlb_dev *dev, unsigned int cpu,
 	 * real slot so that unmap can give them back. */
 	pad_slots = offset >> IO_TLB_SHIFT;
 	offset &= IO_TLB_SIZE - 1;
-	index += (int64_t)pad_slots;
-	pool->slots[index].pad_slots = (uint16_t)pad_slots;
 	work->nslots = (uint32_t)nr_slots(size);
 	work->pool_id = pool->id;
-	work->area = slot_area(pool, (uint32_t)(index - (int64_t)pad_slots));
+	work->area = slot_area(pool, (uint32_t)index);
+	work->pad_slots = (uint16_t)pad_slots;
+	index += (int64_t)pad_slots;
+	pool->slots[index].pad_slots = (uint16_t)pad_slots;
 	return slot_addr(pool->start, (uint64_t)index) + offset;
 }

@@ -22,6 +22,12 @@
 #define IO_TLB_SEGSIZE 128                          /* slots per segment */
 #define IO_TLB_DEFAULT_NSLABS 32768UL               /* 64 MiB */
 #define IO_TLB_MIN_SLABS ((1UL << 20) >> IO_TLB_SHIFT) /* 1 MiB */
+/* The kernel's struct io_tlb_slot on x86-64 (orig_addr, alloc_size, list,
+ * pad_slots: 8 + 8 + 2 + 2 bytes, padded to 24) and the x86 cache line:
+ * the layout at which struct swiotlb_work counts slot-metadata lines,
+ * whatever this allocator stores. */
+#define SWIOTLB_KERNEL_SLOT_BYTES 24
+#define SWIOTLB_CACHE_LINE_BYTES 64
 /* Largest pool this program accepts (32 GiB): guards against a typo that
  * would make us allocate terabytes of slot metadata. */
 #define SWIOTLB_MAX_NSLABS (1UL << 24)
@@ -158,10 +164,33 @@ struct swiotlb_area_visit {
 
 #define SWIOTLB_WORK_VISITS 64
 
+/* Which slot-metadata writes a work report describes. */
+enum swiotlb_writes_kind {
+	SWIOTLB_WRITES_NONE,       /* none: a failed map, a transient pool's
+				      deletion, a lookup that found nothing */
+	SWIOTLB_WRITES_MAP,        /* swiotlb_tbl_map_single() took slots */
+	SWIOTLB_WRITES_ALLOC,      /* swiotlb_alloc() took slots */
+	SWIOTLB_WRITES_RELEASE,    /* swiotlb_release_slots() freed slots */
+};
+
 /* The work one call did. visit[] keeps the first SWIOTLB_WORK_VISITS area
- * searches in order; the totals count them all. */
+ * searches in order; the totals count them all.
+ *
+ * The slot-metadata writes are the kernel's (swiotlb_search_pool_area(),
+ * swiotlb_tbl_map_single(), swiotlb_release_slots()), given as the range
+ * written and the length of the walk back; swiotlb_work_writes() counts
+ * them. Under the area lock, slots are taken by writing list and
+ * alloc_size of each (padding included), then walking back from the slot
+ * before them over the free slots of their segment, rewriting each one's
+ * list; they are freed by writing list, orig_addr, alloc_size and
+ * pad_slots of each (padding included; the counts go on from the free run
+ * after them when it is in the same segment, which changes the values
+ * written, not how many), then walking back the same way. After the lock,
+ * a map writes orig_addr of each slot from its first real one, and
+ * pad_slots of that one; swiotlb_alloc() writes neither. */
 struct swiotlb_work {
 	uint32_t areas_tried;
+	uint32_t nvisits;          /* valid entries of visit[] */
 	uint64_t slots_examined;
 	/* map: pools in the list the search goes over (1 without
 	 * CONFIG_SWIOTLB_DYNAMIC, else all of them, found early or not);
@@ -174,12 +203,103 @@ struct swiotlb_work {
 	/* The transient source refused the pages (the map then failed). */
 	bool transient_refused;
 	bool growth_requested;
+	uint8_t writes;            /* enum swiotlb_writes_kind */
+	uint8_t walk_back;         /* free slots before `slot` in its
+				      segment, each one's list rewritten */
+	uint16_t pad_slots;        /* writes == MAP: padding slots of the
+				      nslots */
+	/* Every call resets the fields above; those below hold only when
+	 * the ones above say so (resetting them too would cost every call). */
+	uint32_t slot;             /* writes: the first of the nslots written
+				      (padding included), in pool_id */
 	/* Bytes of transient-pool pages asked for (made or refused) or given
-	 * back; 0 when no transient pool was involved. */
+	 * back, when a flag above says a transient pool was involved. */
 	uint64_t transient_bytes;
-	uint32_t nvisits;
-	struct swiotlb_area_visit visit[SWIOTLB_WORK_VISITS]; /* keep last */
+	struct swiotlb_area_visit visit[SWIOTLB_WORK_VISITS];
 };
+
+/* Slot metadata written, counted at the kernel's layout: slots[i] at byte
+ * SWIOTLB_KERNEL_SLOT_BYTES * i of the pool's slots array, which the
+ * kernel allocates page aligned (memblock_alloc(..., PAGE_SIZE) at boot,
+ * __get_free_pages() for late and dynamic pools), so line-aligned. */
+struct swiotlb_slot_writes {
+	uint32_t slots;            /* slots one or more of whose fields are
+				      written */
+	uint32_t lines;            /* distinct cache lines those writes touch */
+};
+
+struct swiotlb_writes {
+	struct swiotlb_slot_writes locked;   /* under the area lock */
+	struct swiotlb_slot_writes unlocked; /* after it (maps only) */
+	uint32_t unlocked_new_lines;         /* of unlocked.lines, those no
+						locked write touched */
+};
+
+/* Where the kernel's struct io_tlb_slot keeps its fields. */
+#define SWIOTLB_KSLOT_ORIG_ADDR 0
+#define SWIOTLB_KSLOT_ALLOC_SIZE 8
+#define SWIOTLB_KSLOT_LIST 16
+#define SWIOTLB_KSLOT_PAD_SLOTS 18
+#define SWIOTLB_KSLOT_FIELDS_END 20
+
+/* The cache line holding byte `byte` of slots[slot] in the kernel. */
+static inline uint64_t swiotlb_kslot_line(uint32_t slot, uint32_t byte)
+{
+	return ((uint64_t)slot * SWIOTLB_KERNEL_SLOT_BYTES + byte) /
+	       SWIOTLB_CACHE_LINE_BYTES;
+}
+
+/**
+ * swiotlb_work_writes() - count the slot-metadata writes of a work report
+ * @w:	a report filled by a map, unmap, alloc or free
+ *
+ * Arithmetic on the range and the walk back the report gives, no pool
+ * needed. Between the fields a run of writes touches lie gaps of 22 bytes
+ * at most, less than a line, so it touches every line of its span.
+ *
+ * Return: the slots written under the lock and after it, and the distinct
+ * lines each set touches; all zero for SWIOTLB_WRITES_NONE.
+ */
+static inline struct swiotlb_writes swiotlb_work_writes(
+	const struct swiotlb_work *w)
+{
+	struct swiotlb_writes r = { { 0, 0 }, { 0, 0 }, 0 };
+	uint32_t first = w->slot - w->walk_back;
+	uint32_t last = w->slot + w->nslots - 1;
+	bool release = w->writes == SWIOTLB_WRITES_RELEASE;
+	uint64_t from, to;
+
+	if (w->writes == SWIOTLB_WRITES_NONE)
+		return r;
+	/* The walk back writes list alone; the range, from alloc_size (or,
+	 * freed, orig_addr) of its first slot to list (or pad_slots) of its
+	 * last. */
+	from = w->walk_back ?
+	       swiotlb_kslot_line(first, SWIOTLB_KSLOT_LIST) :
+	       swiotlb_kslot_line(w->slot, release ? SWIOTLB_KSLOT_ORIG_ADDR :
+						     SWIOTLB_KSLOT_ALLOC_SIZE);
+	to = swiotlb_kslot_line(last, release ? SWIOTLB_KSLOT_FIELDS_END - 1 :
+						SWIOTLB_KSLOT_LIST + 1);
+	r.locked.slots = w->nslots + w->walk_back;
+	r.locked.lines = (uint32_t)(to - from + 1);
+	if (w->writes == SWIOTLB_WRITES_MAP) {
+		/* orig_addr of every real slot, pad_slots of the first. */
+		uint32_t data = w->slot + w->pad_slots;
+		uint64_t u_from, u_to, pad_to;
+
+		u_from = swiotlb_kslot_line(data, SWIOTLB_KSLOT_ORIG_ADDR);
+		u_to = swiotlb_kslot_line(last, SWIOTLB_KSLOT_ORIG_ADDR + 7);
+		pad_to = swiotlb_kslot_line(data, SWIOTLB_KSLOT_PAD_SLOTS + 1);
+		u_to = pad_to > u_to ? pad_to : u_to;
+		r.unlocked.slots = w->nslots - w->pad_slots;
+		r.unlocked.lines = (uint32_t)(u_to - u_from + 1);
+		/* Only lines before the locked ones can be new: the unlocked
+		 * writes end no further than the locked ones do. */
+		r.unlocked_new_lines = u_from < from ? (uint32_t)(from - u_from)
+						     : 0;
+	}
+	return r;
+}
 
 /**
  * swiotlb_boot() - boot the allocator the kernel's way
