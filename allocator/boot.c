@@ -13,7 +13,7 @@ struct sizing {
 
 /* round_up_default_nslabs(): at least a segment per area, and a power of two
  * so that every area holds whole segments. */
-static void round_up_nslabs(struct sizing *s)
+static void round_up_default_nslabs(struct sizing *s)
 {
 	if (!s->nareas)
 		return;
@@ -25,20 +25,20 @@ static void round_up_nslabs(struct sizing *s)
 }
 
 /* swiotlb_adjust_nareas(): 0 counts as 1, others round up to a power of 2. */
-static void adjust_nareas(struct sizing *s, uint64_t nareas)
+static void swiotlb_adjust_nareas(struct sizing *s, uint64_t nareas)
 {
 	s->nareas = nareas ? roundup_pow_of_two(nareas) : 1;
-	round_up_nslabs(s);
+	round_up_default_nslabs(s);
 }
 
 /* swiotlb_adjust_size(): arch code's size, only when swiotlb= left it. */
-static void adjust_size(struct sizing *s, uint64_t bytes)
+static void swiotlb_adjust_size(struct sizing *s, uint64_t bytes)
 {
 	if (s->nslabs != IO_TLB_DEFAULT_NSLABS)
 		return;
 	bytes = align_up(bytes, IO_TLB_SIZE);
 	s->nslabs = align_up(bytes >> IO_TLB_SHIFT, IO_TLB_SEGSIZE);
-	round_up_nslabs(s);
+	round_up_default_nslabs(s);
 }
 
 void swiotlb_boot_config_init(struct swiotlb_boot_config *cfg, unsigned cpus)
@@ -50,8 +50,22 @@ void swiotlb_boot_config_init(struct swiotlb_boot_config *cfg, unsigned cpus)
 	cfg->max_page_order = SWIOTLB_DEFAULT_MAX_PAGE_ORDER;
 }
 
-struct io_tlb_pool *pool_create(uint64_t start, uint64_t nslabs,
-				uint64_t nareas)
+/* swiotlb_init_io_tlb_pool(): a pool's geometry over arrays that are
+ * already zeroed, which is every slot free and every area empty. */
+static void swiotlb_init_io_tlb_pool(struct io_tlb_pool *pool, uint64_t start,
+				     uint64_t nslabs, uint64_t nareas)
+{
+	pool->start = start;
+	pool->end = start + (nslabs << IO_TLB_SHIFT);
+	pool->nslabs = (uint32_t)nslabs;
+	pool->nareas = (uint32_t)nareas;
+	pool->area_nslabs = (uint32_t)(nslabs / nareas);
+	pool->area_shift = is_power_of_2(pool->area_nslabs) ?
+			   (uint32_t)__builtin_ctz(pool->area_nslabs) : 0;
+}
+
+struct io_tlb_pool *swiotlb_alloc_pool(uint64_t start, uint64_t nslabs,
+				       uint64_t nareas)
 {
 	struct io_tlb_pool *pool = calloc(1, sizeof(*pool));
 
@@ -61,20 +75,14 @@ struct io_tlb_pool *pool_create(uint64_t start, uint64_t nslabs,
 	pool->slots = calloc(nslabs, sizeof(*pool->slots));
 	pool->used_map = calloc((nslabs + 63) / 64, sizeof(*pool->used_map));
 	if (!pool->areas || !pool->slots || !pool->used_map) {
-		pool_destroy(pool);
+		swiotlb_free_pool(pool);
 		return NULL;
 	}
-	pool->start = start;
-	pool->end = start + (nslabs << IO_TLB_SHIFT);
-	pool->nslabs = (uint32_t)nslabs;
-	pool->nareas = (uint32_t)nareas;
-	pool->area_nslabs = (uint32_t)(nslabs / nareas);
-	pool->area_shift = is_power_of_2(pool->area_nslabs) ?
-			   (uint32_t)__builtin_ctz(pool->area_nslabs) : 0;
+	swiotlb_init_io_tlb_pool(pool, start, nslabs, nareas);
 	return pool;
 }
 
-uint64_t pool_create_bytes(uint64_t nslabs, uint64_t nareas)
+uint64_t swiotlb_alloc_pool_bytes(uint64_t nslabs, uint64_t nareas)
 {
 	const struct io_tlb_pool *pool = NULL;
 
@@ -83,7 +91,7 @@ uint64_t pool_create_bytes(uint64_t nslabs, uint64_t nareas)
 	       (nslabs + 63) / 64 * sizeof(*pool->used_map);
 }
 
-void pool_destroy(struct io_tlb_pool *pool)
+void swiotlb_free_pool(struct io_tlb_pool *pool)
 {
 	if (!pool)
 		return;
@@ -96,7 +104,7 @@ void pool_destroy(struct io_tlb_pool *pool)
 /* Pools made at run time are placed far above any boot-time pool. */
 #define DYN_PHYS_BASE (1ULL << 44)
 
-uint64_t mem_alloc_phys(struct io_tlb_mem *mem, uint64_t bytes)
+uint64_t swiotlb_alloc_tlb(struct io_tlb_mem *mem, uint64_t bytes)
 {
 	uint64_t block = mem->page_size << page_order(bytes, mem->page_size);
 	uint64_t addr = align_up(mem->next_dyn_phys, block);
@@ -109,22 +117,23 @@ static int check_boot_config(const struct swiotlb_boot_config *cfg,
 			     char *err, size_t errlen)
 {
 	if (!cfg->cpus) {
-		set_err(err, errlen, "cpus must be at least 1");
+		swiotlb_set_err(err, errlen, "cpus must be at least 1");
 		return -1;
 	}
 	if (cfg->page_size < 4096 || !is_power_of_2(cfg->page_size)) {
-		set_err(err, errlen,
+		swiotlb_set_err(err, errlen,
 			"page_size %llu is not a power of two >= 4096",
 			(unsigned long long)cfg->page_size);
 		return -1;
 	}
 	if (cfg->start % cfg->page_size) {
-		set_err(err, errlen, "start 0x%llx is not a multiple of the "
-			"page size", (unsigned long long)cfg->start);
+		swiotlb_set_err(err, errlen, "start 0x%llx is not a multiple "
+				"of the page size",
+				(unsigned long long)cfg->start);
 		return -1;
 	}
 	if (cfg->max_page_order > 20) {
-		set_err(err, errlen, "max_page_order %u is above 20",
+		swiotlb_set_err(err, errlen, "max_page_order %u is above 20",
 			cfg->max_page_order);
 		return -1;
 	}
@@ -140,11 +149,12 @@ static struct io_tlb_mem *mem_create(const struct swiotlb_boot_config *cfg)
 	mem->page_size = cfg->page_size;
 	mem->max_page_order = cfg->max_page_order;
 	mem->dynamic = cfg->dynamic;
+	mem->walk_every_candidate = cfg->walk_every_candidate;
 	mem->next_dyn_phys = DYN_PHYS_BASE;
 	return mem;
 }
 
-static void mem_add_pool(struct io_tlb_mem *mem, struct io_tlb_pool *pool)
+static void add_mem_pool(struct io_tlb_mem *mem, struct io_tlb_pool *pool)
 {
 	pool->id = mem->next_pool_id++;
 	pool->next = mem->pools;
@@ -168,9 +178,9 @@ struct io_tlb_mem *swiotlb_boot(const struct swiotlb_boot_config *cfg,
 	if (cfg->param.nslabs_set)
 		s.nslabs = align_up(cfg->param.nslabs, IO_TLB_SEGSIZE);
 	if (cfg->param.nareas_set)
-		adjust_nareas(&s, cfg->param.nareas);
+		swiotlb_adjust_nareas(&s, cfg->param.nareas);
 	if (cfg->adjust_size_bytes)
-		adjust_size(&s, cfg->adjust_size_bytes);
+		swiotlb_adjust_size(&s, cfg->adjust_size_bytes);
 	mem = mem_create(cfg);
 	if (!mem) {
 		swiotlb_err_oom(err, errlen, sizeof(*mem), "swiotlb");
@@ -179,25 +189,26 @@ struct io_tlb_mem *swiotlb_boot(const struct swiotlb_boot_config *cfg,
 	if (cfg->param.noforce)
 		return mem;
 	if (!s.nareas)
-		adjust_nareas(&s, cfg->cpus);
+		swiotlb_adjust_nareas(&s, cfg->cpus);
 	if (s.nslabs > SWIOTLB_MAX_NSLABS) {
-		set_err(err, errlen, "a pool of %llu slabs is more than this "
-			"simulator supports (%lu)",
-			(unsigned long long)s.nslabs, SWIOTLB_MAX_NSLABS);
+		swiotlb_set_err(err, errlen, "a pool of %llu slabs is more "
+				"than this simulator supports (%lu)",
+				(unsigned long long)s.nslabs,
+				SWIOTLB_MAX_NSLABS);
 		free(mem);
 		return NULL;
 	}
 	nareas = limit_nareas(s.nareas, s.nslabs);
-	pool = pool_create(cfg->start, s.nslabs, nareas);
+	pool = swiotlb_alloc_pool(cfg->start, s.nslabs, nareas);
 	if (!pool) {
 		swiotlb_err_oom(err, errlen,
-				pool_create_bytes(s.nslabs, nareas),
+				swiotlb_alloc_pool_bytes(s.nslabs, nareas),
 				"pool of %llu slabs",
 				(unsigned long long)s.nslabs);
 		free(mem);
 		return NULL;
 	}
-	mem_add_pool(mem, pool);
+	add_mem_pool(mem, pool);
 	mem->default_nslabs = s.nslabs;
 	mem->default_nareas = (uint32_t)s.nareas;
 	mem->can_grow = cfg->dynamic;
@@ -213,7 +224,7 @@ void swiotlb_mem_free(struct io_tlb_mem *mem)
 	while (mem->pools) {
 		struct io_tlb_pool *next = mem->pools->next;
 
-		pool_destroy(mem->pools);
+		swiotlb_free_pool(mem->pools);
 		mem->pools = next;
 	}
 	free(mem);
@@ -238,7 +249,7 @@ void swiotlb_dev_release(struct swiotlb_dev *dev)
 	while (dev->transient) {
 		struct io_tlb_pool *next = dev->transient->next;
 
-		pool_destroy(dev->transient);
+		swiotlb_free_pool(dev->transient);
 		dev->transient = next;
 	}
 }
@@ -279,32 +290,35 @@ struct io_tlb_pool *swiotlb_grow(struct io_tlb_mem *mem, uint64_t start,
 	oom = oom ? oom : &no_oom;
 	*oom = false;
 	if (!mem->can_grow) {
-		set_err(err, errlen, "the allocator cannot grow (not dynamic)");
+		swiotlb_set_err(err, errlen,
+				"the allocator cannot grow (not dynamic)");
 		return NULL;
 	}
 	if (!nslabs || nslabs % IO_TLB_SEGSIZE || nslabs > SWIOTLB_MAX_NSLABS) {
-		set_err(err, errlen, "nslabs %llu is not a positive multiple "
-			"of %d up to %lu", (unsigned long long)nslabs,
-			IO_TLB_SEGSIZE, SWIOTLB_MAX_NSLABS);
+		swiotlb_set_err(err, errlen, "nslabs %llu is not a positive "
+				"multiple of %d up to %lu",
+				(unsigned long long)nslabs, IO_TLB_SEGSIZE,
+				SWIOTLB_MAX_NSLABS);
 		return NULL;
 	}
 	if (!start)
-		start = mem_alloc_phys(mem, bytes);
+		start = swiotlb_alloc_tlb(mem, bytes);
 	if (start % mem->page_size || overlaps_pool(mem, start, start + bytes)) {
-		set_err(err, errlen, "start 0x%llx is not page aligned or "
-			"overlaps another pool", (unsigned long long)start);
+		swiotlb_set_err(err, errlen, "start 0x%llx is not page "
+				"aligned or overlaps another pool",
+				(unsigned long long)start);
 		return NULL;
 	}
 	nareas = limit_nareas(mem->default_nareas, nslabs);
-	pool = pool_create(start, nslabs, nareas);
+	pool = swiotlb_alloc_pool(start, nslabs, nareas);
 	if (!pool) {
 		*oom = true;
-		swiotlb_err_oom(err, errlen, pool_create_bytes(nslabs, nareas),
+		swiotlb_err_oom(err, errlen, swiotlb_alloc_pool_bytes(nslabs, nareas),
 				"grown pool of %llu slabs",
 				(unsigned long long)nslabs);
 		return NULL;
 	}
-	mem_add_pool(mem, pool);
+	add_mem_pool(mem, pool);
 	if (pool->end > mem->next_dyn_phys)
 		mem->next_dyn_phys = pool->end;
 	return pool;
@@ -326,9 +340,10 @@ struct io_tlb_mem *swiotlb_restricted_create(uint64_t base, uint64_t size,
 	if (check_boot_config(&cfg, err, errlen))
 		return NULL;
 	if (!size || size % page_size || nslabs > SWIOTLB_MAX_NSLABS) {
-		set_err(err, errlen, "restricted pool size %llu is not a "
-			"positive multiple of the page size up to %lu slabs",
-			(unsigned long long)size, SWIOTLB_MAX_NSLABS);
+		swiotlb_set_err(err, errlen, "restricted pool size %llu is not "
+				"a positive multiple of the page size up to "
+				"%lu slabs", (unsigned long long)size,
+				SWIOTLB_MAX_NSLABS);
 		return NULL;
 	}
 	mem = mem_create(&cfg);
@@ -336,15 +351,15 @@ struct io_tlb_mem *swiotlb_restricted_create(uint64_t base, uint64_t size,
 		swiotlb_err_oom(err, errlen, sizeof(*mem), "restricted pool");
 		return NULL;
 	}
-	pool = pool_create(base, nslabs, 1);
+	pool = swiotlb_alloc_pool(base, nslabs, 1);
 	if (!pool) {
 		free(mem);
-		swiotlb_err_oom(err, errlen, pool_create_bytes(nslabs, 1),
+		swiotlb_err_oom(err, errlen, swiotlb_alloc_pool_bytes(nslabs, 1),
 				"restricted pool of %llu slabs",
 				(unsigned long long)nslabs);
 		return NULL;
 	}
-	mem_add_pool(mem, pool);
+	add_mem_pool(mem, pool);
 	mem->default_nslabs = nslabs;
 	mem->default_nareas = 1;
 	mem->for_alloc = true;

@@ -53,8 +53,8 @@ uint32_t swiotlb_largest_free_run(const struct io_tlb_mem *mem)
 	return best;
 }
 
-/* A free slot holds nothing: the release cleared it (and a map relies on
- * a free slot's pad_slots being 0). */
+/* A free slot holds nothing: a release clears every field of the slots it
+ * frees, padding included, as the kernel's does. */
 static int check_free_slot(const struct io_tlb_pool *p, uint32_t i,
 			   char *err, size_t errlen)
 {
@@ -62,8 +62,9 @@ static int check_free_slot(const struct io_tlb_pool *p, uint32_t i,
 
 	if (slot_used(p, i) || (!s->alloc_size && !s->pad_slots))
 		return 0;
-	set_err(err, errlen, "pool %u slot %u: free but holds alloc_size %u "
-		"pad_slots %u", p->id, i, s->alloc_size, s->pad_slots);
+	swiotlb_set_err(err, errlen, "pool %u slot %u: free but holds "
+			"alloc_size %u pad_slots %u", p->id, i, s->alloc_size,
+			s->pad_slots);
 	return -1;
 }
 
@@ -82,8 +83,8 @@ static int check_pool(const struct io_tlb_pool *p, uint64_t *used_out,
 		     i < (a + 1) * p->area_nslabs; i++)
 			in_area += slot_used(p, i);
 		if (areas_exact && in_area != p->areas[a].used) {
-			set_err(err, errlen, "pool %u area %u: used %llu but "
-				"%llu slots are taken", p->id, a,
+			swiotlb_set_err(err, errlen, "pool %u area %u: used "
+				"%llu but %llu slots are taken", p->id, a,
 				(unsigned long long)p->areas[a].used,
 				(unsigned long long)in_area);
 			return -1;
@@ -96,9 +97,10 @@ static int check_pool(const struct io_tlb_pool *p, uint64_t *used_out,
 			return -1;
 	}
 	if (used != area_used) {
-		set_err(err, errlen, "pool %u: areas count %llu used, slots %llu",
-			p->id, (unsigned long long)area_used,
-			(unsigned long long)used);
+		swiotlb_set_err(err, errlen, "pool %u: areas count %llu used, "
+				"slots %llu", p->id,
+				(unsigned long long)area_used,
+				(unsigned long long)used);
 		return -1;
 	}
 	*used_out = used;
@@ -120,15 +122,15 @@ int swiotlb_check(const struct io_tlb_mem *mem, char *err, size_t errlen)
 	/* A transient pool counts whole in `used` while it lives. */
 	used += mem->transient_nslabs;
 	if (used != mem->used || nslabs != mem->nslabs) {
-		set_err(err, errlen, "counters: used %llu nslabs %llu, slots "
-			"say used %llu nslabs %llu",
+		swiotlb_set_err(err, errlen, "counters: used %llu nslabs %llu, "
+			"slots say used %llu nslabs %llu",
 			(unsigned long long)mem->used,
 			(unsigned long long)mem->nslabs,
 			(unsigned long long)used, (unsigned long long)nslabs);
 		return -1;
 	}
 	if (mem->hiwater < mem->used && mem->hiwater) {
-		set_err(err, errlen, "hiwater %llu below used %llu",
+		swiotlb_set_err(err, errlen, "hiwater %llu below used %llu",
 			(unsigned long long)mem->hiwater,
 			(unsigned long long)mem->used);
 		return -1;

@@ -63,11 +63,11 @@ static inline uint64_t limit_nareas(uint64_t nareas, uint64_t nslots)
 	return nareas;
 }
 
-/* Clears a work report; the visit array is left as is (nvisits says how
- * much of it is valid), which keeps the hot path cheap. */
+/* Clears a work report up to its first conditional field (see struct
+ * swiotlb_work): 40 bytes, three stores, on every call. */
 static inline void work_reset(struct swiotlb_work *w)
 {
-	memset(w, 0, offsetof(struct swiotlb_work, visit));
+	memset(w, 0, offsetof(struct swiotlb_work, slot));
 }
 
 /* The area a slot belongs to: a shift for the usual power-of-two areas,
@@ -161,6 +161,26 @@ static inline uint32_t free_run_len(const struct io_tlb_pool *pool,
 	return next_slot_marked(pool, slot, run_limit(pool, slot), true) - slot;
 }
 
+/* Free slots right before `slot` in its segment: how far the kernel's walk
+ * back from slot - 1 goes (it stops at a used slot or at the segment's
+ * start). A segment is used-map words 2k and 2k + 1 (slot bit 6 says
+ * which), so at most two words decide; the bits below `slot` are shifted
+ * to the top of the word, where the leading zeros count the run. Every map
+ * and release asks. */
+static inline uint32_t free_run_before(const struct io_tlb_pool *pool,
+				       uint32_t slot)
+{
+	uint32_t bit = slot % 64;
+	uint64_t below = pool->used_map[slot / 64] << 1 << (63 - bit);
+
+	if (__builtin_expect(below != 0, 1))
+		return (uint32_t)__builtin_clzll(below);
+	if (!(slot & 64))
+		return bit;
+	below = pool->used_map[slot / 64 - 1];
+	return below ? bit + (uint32_t)__builtin_clzll(below) : bit + 64;
+}
+
 /* free_run_len(slot) >= n, the search's test, without measuring the run:
  * inside a segment (two aligned words) one or two masked words decide. */
 static inline bool run_fits(const struct io_tlb_pool *pool, uint32_t slot,
@@ -177,29 +197,71 @@ static inline bool run_fits(const struct io_tlb_pool *pool, uint32_t slot,
 	       !(word[1] & ~0ULL >> (128 - bit - n));
 }
 
-/* Allocates and initialises a pool the way swiotlb_init_io_tlb_pool() does.
- * Returns NULL when memory runs out. */
-struct io_tlb_pool *pool_create(uint64_t start, uint64_t nslabs,
-				uint64_t nareas);
-/* The host memory pool_create() asks for: what its failure reports. */
-uint64_t pool_create_bytes(uint64_t nslabs, uint64_t nareas);
-void pool_destroy(struct io_tlb_pool *pool);
+/**
+ * swiotlb_alloc_pool() - a new pool, every slot free
+ * @start:	its physical address
+ * @nslabs:	its slots
+ * @nareas:	its areas, dividing @nslabs
+ *
+ * The memory of swiotlb_alloc_pool() and the set-up of
+ * swiotlb_init_io_tlb_pool(); the caller links it where it belongs.
+ *
+ * Return: the pool (free it with swiotlb_free_pool()), or NULL when memory
+ * runs out.
+ */
+struct io_tlb_pool *swiotlb_alloc_pool(uint64_t start, uint64_t nslabs,
+				       uint64_t nareas);
+/* The host memory swiotlb_alloc_pool() asks for: what its failure
+ * reports. */
+uint64_t swiotlb_alloc_pool_bytes(uint64_t nslabs, uint64_t nareas);
 
-/* Physical space for a pool allocated at run time: a fresh block aligned to
- * its size rounded up to a power of two pages, as the page allocator's are. */
-uint64_t mem_alloc_phys(struct io_tlb_mem *mem, uint64_t bytes);
+/**
+ * swiotlb_free_pool() - free a pool that is on no list
+ * @pool:	the pool, or NULL
+ */
+void swiotlb_free_pool(struct io_tlb_pool *pool);
 
-/* The slot search shared by map and restricted alloc: returns the first
- * slot index and the pool, or -1. */
+/**
+ * swiotlb_alloc_tlb() - physical space for a pool made at run time
+ * @mem:	the allocator, which hands addresses out upwards
+ * @bytes:	the pool's size
+ *
+ * Return: a fresh block aligned to @bytes rounded up to a power of two
+ * pages, as the page allocator's blocks are.
+ */
+uint64_t swiotlb_alloc_tlb(struct io_tlb_mem *mem, uint64_t bytes);
+
+/**
+ * swiotlb_find_slots() - the slot search shared by map and restricted alloc
+ * @dev:	the device
+ * @cpu:	where the area search starts
+ * @orig_addr:	the original's address (0: none, min_align_mask ignored)
+ * @alloc_size:	bytes with the padding before the buffer
+ * @alloc_align_mask:	alignment of the allocation
+ * @retpool:	set to the pool of the slots found
+ * @work:	the search's work is added to it
+ *
+ * Return: the first slot's index in *@retpool, or -1 when nothing fits.
+ */
 int64_t swiotlb_find_slots(struct swiotlb_dev *dev, unsigned int cpu,
 			   uint64_t orig_addr, uint64_t alloc_size,
 			   uint32_t alloc_align_mask,
 			   struct io_tlb_pool **retpool,
 			   struct swiotlb_work *work);
+
+/**
+ * swiotlb_release_slots() - free a mapping's slots in a non-transient pool
+ * @dev:	the device that mapped it
+ * @pool:	the pool holding @tlb_addr
+ * @tlb_addr:	the address the map returned
+ * @work:	what was freed is written to it
+ */
 void swiotlb_release_slots(struct swiotlb_dev *dev, struct io_tlb_pool *pool,
 			   uint64_t tlb_addr, struct swiotlb_work *work);
 
-void set_err(char *err, size_t errlen, const char *fmt, ...)
+/* snprintf() of a message into err, when there is one: the allocator's
+ * one way of saying what went wrong. */
+void swiotlb_set_err(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* "out of memory: WHAT (N bytes)": the project's wording of an allocation
  * failure (base/error.h, which the allocator may not include). */

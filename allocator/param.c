@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void set_err(char *err, size_t errlen, const char *fmt, ...)
+void swiotlb_set_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -28,7 +28,7 @@ void swiotlb_err_oom(char *err, size_t errlen, uint64_t bytes,
 	va_start(ap, what_fmt);
 	vsnprintf(what, sizeof(what), what_fmt, ap);
 	va_end(ap);
-	set_err(err, errlen, "out of memory: %s (%llu bytes)", what,
+	swiotlb_set_err(err, errlen, "out of memory: %s (%llu bytes)", what,
 		(unsigned long long)bytes);
 }
 
@@ -45,7 +45,7 @@ static int read_number(const char **p, bool *set, uint64_t *value,
 	errno = 0;
 	v = strtoull(*p, &end, 0);
 	if (errno == ERANGE) {
-		set_err(err, errlen, "swiotlb=: %s is too large", what);
+		swiotlb_set_err(err, errlen, "swiotlb=: %s is too large", what);
 		return -1;
 	}
 	*p = end;
@@ -77,20 +77,21 @@ int swiotlb_parse_param(const char *spec, struct swiotlb_param *out,
 	else if (*p) {
 		/* The kernel ignores the rest silently; a user of this tool
 		 * is better served by hearing about the typo. */
-		set_err(err, errlen,
+		swiotlb_set_err(err, errlen,
 			"swiotlb=%s: expected NSLABS[,NAREAS][,force|noforce], "
 			"cannot read \"%s\"", spec, p);
 		return -1;
 	}
 	if (out->nslabs_set && out->nslabs > SWIOTLB_MAX_NSLABS) {
-		set_err(err, errlen,
+		swiotlb_set_err(err, errlen,
 			"swiotlb=%s: %llu slabs is more than this simulator "
 			"supports (%lu)", spec, (unsigned long long)out->nslabs,
 			SWIOTLB_MAX_NSLABS);
 		return -1;
 	}
 	if (out->nareas_set && out->nareas > 65536) {
-		set_err(err, errlen, "swiotlb=%s: more than 65536 areas", spec);
+		swiotlb_set_err(err, errlen,
+				"swiotlb=%s: more than 65536 areas", spec);
 		return -1;
 	}
 	return 0;

@@ -87,6 +87,10 @@ void swiotlb_release_slots(struct swiotlb_dev *dev, struct io_tlb_pool *pool,
 	aindex = slot_area(pool, index);
 	used_map_mark(pool, index, nslots, false);
 	clear_slots(pool, index, nslots);
+	/* The kernel's walk back from index - 1 (see free_run_before()). */
+	work->slot = index;
+	work->walk_back = (uint8_t)free_run_before(pool, index);
+	work->writes = SWIOTLB_WRITES_RELEASE;
 	pool->areas[aindex].used -= nslots;
 	dev->mem->used -= nslots;
 	work->nslots = (uint32_t)nslots;
@@ -97,8 +101,9 @@ void swiotlb_release_slots(struct swiotlb_dev *dev, struct io_tlb_pool *pool,
 
 /* swiotlb_del_transient(): the kernel takes the whole pool's slabs off the
  * used count, whatever the mapping used. */
-static void delete_transient(struct swiotlb_dev *dev, struct io_tlb_pool *pool,
-			     struct swiotlb_work *work)
+static void swiotlb_del_transient(struct swiotlb_dev *dev,
+				  struct io_tlb_pool *pool,
+				  struct swiotlb_work *work)
 {
 	struct io_tlb_mem *mem = dev->mem;
 	struct io_tlb_pool **link = &dev->transient;
@@ -108,14 +113,14 @@ static void delete_transient(struct swiotlb_dev *dev, struct io_tlb_pool *pool,
 	*link = pool->next;
 	mem->used -= pool->nslabs;
 	mem->transient_nslabs -= pool->nslabs;
+	work->transient_bytes = (uint64_t)pool->nslabs << IO_TLB_SHIFT;
 	if (mem->env.transient_free)
-		mem->env.transient_free(mem->env.ctx,
-					(uint64_t)pool->nslabs << IO_TLB_SHIFT);
+		mem->env.transient_free(mem->env.ctx, work->transient_bytes);
 	work->nslots = pool->nslabs;
 	work->pool_id = pool->id;
 	work->area = 0;
 	work->transient_freed = true;
-	pool_destroy(pool);
+	swiotlb_free_pool(pool);
 }
 
 void swiotlb_tbl_unmap_single(struct swiotlb_dev *dev, uint64_t tlb_addr,
@@ -128,7 +133,7 @@ void swiotlb_tbl_unmap_single(struct swiotlb_dev *dev, uint64_t tlb_addr,
 	if (!pool)
 		return;
 	if (pool->transient)
-		delete_transient(dev, pool, work);
+		swiotlb_del_transient(dev, pool, work);
 	else
 		swiotlb_release_slots(dev, pool, tlb_addr, work);
 }
@@ -154,6 +159,7 @@ uint64_t swiotlb_alloc(struct swiotlb_dev *dev, unsigned int cpu, size_t size,
 	work->nslots = (uint32_t)nr_slots(size);
 	work->pool_id = pool->id;
 	work->area = slot_area(pool, (uint32_t)index);
+	work->writes = SWIOTLB_WRITES_ALLOC;
 	if (addr & (mem->page_size - 1)) {
 		swiotlb_release_slots(dev, pool, addr, work);
 		return SWIOTLB_MAP_ERROR;

@@ -1,26 +1,29 @@
-/* allocator/search.c - choosing and freeing slots: the area search, the
- * pool and area order, map, unmap, transient pools, restricted alloc/free. */
+/* allocator/search.c - choosing slots: the area search, the pool and area
+ * order, transient pools, and the map that uses them (giving slots back is
+ * in release.c). */
 #include "allocator/internal.h"
 
 #include <string.h>
 
 /* swiotlb_align_offset(): bytes before the buffer inside its first slot(s)
  * that keep the min_align_mask bits of the original address. */
-static uint64_t align_offset(const struct swiotlb_dev *dev,
-			     uint32_t align_mask, uint64_t addr)
+static uint64_t swiotlb_align_offset(const struct swiotlb_dev *dev,
+				     uint32_t align_mask, uint64_t addr)
 {
 	return addr & dev->min_align_mask & (align_mask | (IO_TLB_SIZE - 1));
 }
 
-static uint64_t max_slots_for(uint64_t boundary_mask)
+/* Slots in one window of the device's segment boundary (the mask may be
+ * all ones: shift first, then add). */
+static uint64_t get_max_slots(uint64_t boundary_mask)
 {
 	return (boundary_mask >> IO_TLB_SHIFT) + 1;
 }
 
 /* iommu_is_span_boundary(): would nr slots from index cross a segment
  * boundary of the device? shift is the pool's start in slots. */
-static bool crosses_boundary(uint64_t index, uint64_t nr, uint64_t shift,
-			     uint64_t boundary_size)
+static bool iommu_is_span_boundary(uint64_t index, uint64_t nr,
+				   uint64_t shift, uint64_t boundary_size)
 {
 	uint64_t pos = (shift + index) & (boundary_size - 1);
 
@@ -69,14 +72,14 @@ static struct search_masks search_masks(const struct swiotlb_dev *dev,
 	iotlb &= ~alloc_align_mask;
 	m.alloc_align = alloc_align_mask;
 	m.iotlb_align = iotlb;
-	m.stride = max_slots_for(alloc_align_mask > iotlb ? alloc_align_mask
+	m.stride = get_max_slots(alloc_align_mask > iotlb ? alloc_align_mask
 							  : iotlb);
 	return m;
 }
 
-/* Marks nslots from slot_index used (which also ends the free run before
- * them there, as the kernel's backward walk does) and gives each slot the
- * bytes from it to the mapping's end. */
+/* Marks nslots from slot_index used (which is all the kernel's walk back
+ * amounts to here: the free run before them now ends at slot_index) and
+ * gives each slot the bytes from it to the mapping's end. */
 static void take_slots(struct io_tlb_pool *pool, uint32_t slot_index,
 		       uint32_t nslots, uint64_t alloc_size, uint32_t offset)
 {
@@ -92,20 +95,24 @@ static void take_slots(struct io_tlb_pool *pool, uint32_t slot_index,
  * the counters. */
 static void claim(struct swiotlb_dev *dev, struct io_tlb_pool *pool,
 		  struct io_tlb_area *area, uint32_t slot_index, uint32_t index,
-		  uint32_t nslots, uint64_t alloc_size, uint64_t orig_addr)
+		  uint32_t nslots, uint64_t alloc_size, uint64_t orig_addr,
+		  struct swiotlb_work *w)
 {
 	struct io_tlb_mem *mem = dev->mem;
 
+	/* The kernel's walk back from slot_index - 1, counted from the used
+	 * bits before it, which the take does not change. */
+	w->slot = slot_index;
+	w->walk_back = (uint8_t)free_run_before(pool, slot_index);
+	w->writes = SWIOTLB_WRITES_MAP;
 	take_slots(pool, slot_index, nslots, alloc_size,
-		   (uint32_t)align_offset(dev, 0, orig_addr));
+		   (uint32_t)swiotlb_align_offset(dev, 0, orig_addr));
 	area->index = wrap_area_index(pool, (uint64_t)index + nslots);
 	area->used += nslots;
 	mem->used += nslots;
 	if (mem->used > mem->hiwater)
 		mem->hiwater = mem->used;
 }
-
-bool swiotlb_walk_every_candidate;
 
 /* Refused candidates skip_refused() steps over one by one before it looks
  * for where runs end: most walks end sooner, and a step costs less. */
@@ -239,8 +246,18 @@ static inline uint32_t skip_refused(const struct io_tlb_pool *pool,
 	return index;
 }
 
-/* swiotlb_search_pool_area(): next-fit search of one area from its index.
- * Returns the first slot of the allocation, or -1.
+/**
+ * swiotlb_search_pool_area() - next-fit search of one area of one pool
+ * @dev:	the device (its min_align_mask and segment boundary)
+ * @pool:	the pool
+ * @area_index:	the area, below @pool->nareas
+ * @orig_addr:	the original's address, 0 for none
+ * @alloc_size:	bytes with the padding before the buffer
+ * @alloc_align_mask:	alignment of the allocation
+ * @w:		the visit, and on success the slot writes, are added to it
+ *
+ * Runs where the kernel holds the area's lock: from the area's index, the
+ * first candidate that fits; takes its slots and moves the index past them.
  *
  * The walk is the kernel's, step for step; two of its tests are folded for
  * speed without changing what they decide: the alignment and min_align_mask
@@ -250,17 +267,21 @@ static inline uint32_t skip_refused(const struct io_tlb_pool *pool,
  * candidates after a refused one are looked at a used-map word at a time
  * (first_fit_words()) or, for maps or strides of over a word, stepped over
  * in skip_refused(); either way counted as the walk would have counted
- * them. */
-static inline int64_t search_pool_area(struct swiotlb_dev *dev,
-				       struct io_tlb_pool *pool,
-				       uint32_t area_index, uint64_t orig_addr,
-				       uint64_t alloc_size,
-				       uint32_t alloc_align_mask,
-				       struct swiotlb_work *w)
+ * them.
+ *
+ * Return: the first slot taken (an index in @pool), or -1.
+ */
+static inline int64_t swiotlb_search_pool_area(struct swiotlb_dev *dev,
+						struct io_tlb_pool *pool,
+						uint32_t area_index,
+						uint64_t orig_addr,
+						uint64_t alloc_size,
+						uint32_t alloc_align_mask,
+						struct swiotlb_work *w)
 {
 	struct io_tlb_area *area = &pool->areas[area_index];
 	uint64_t tbl_dma_addr = pool->start & dev->seg_boundary;
-	uint64_t max_slots = max_slots_for(dev->seg_boundary);
+	uint64_t max_slots = get_max_slots(dev->seg_boundary);
 	uint64_t tbl_shift = nr_slots(tbl_dma_addr);
 	uint64_t nslots = nr_slots(alloc_size);
 	struct search_masks m = search_masks(dev, alloc_size, alloc_align_mask,
@@ -273,7 +294,7 @@ static inline int64_t search_pool_area(struct swiotlb_dev *dev,
 	 * step aligned. */
 	bool aligned_steps = ((uint64_t)stride << IO_TLB_SHIFT) == mask + 1;
 	bool skip = aligned_steps && !check_boundary &&
-		    !swiotlb_walk_every_candidate;
+		    !dev->mem->walk_every_candidate;
 	uint32_t stride_shift = (uint32_t)__builtin_ctz(stride);
 	bool words = skip && words_serve(pool, (uint32_t)nslots, stride_shift);
 	/* In an area three quarters used, the first candidate is more often
@@ -300,8 +321,8 @@ static inline int64_t search_pool_area(struct swiotlb_dev *dev,
 		if (!crowded &&
 		    run_fits(pool, slot_base + index, (uint32_t)nslots) &&
 		    (!check_boundary ||
-		     !crosses_boundary(slot_base + index, nslots, tbl_shift,
-				       max_slots)))
+		     !iommu_is_span_boundary(slot_base + index, nslots,
+					     tbl_shift, max_slots)))
 			goto found;
 		if (words) {
 			/* The candidates up to the walk's end, a word at a
@@ -339,12 +360,13 @@ static inline int64_t search_pool_area(struct swiotlb_dev *dev,
 	return -1;
 found:
 	claim(dev, pool, area, slot_base + index, index, (uint32_t)nslots,
-	      alloc_size, orig_addr);
+	      alloc_size, orig_addr, w);
 	note_visit(w, pool, area_index, examined);
 	return (int64_t)(slot_base + index);
 }
 
-/* Without CONFIG_SWIOTLB_DYNAMIC: the one pool, from the CPU's area on. */
+/* swiotlb_find_slots() without CONFIG_SWIOTLB_DYNAMIC: the one pool, from
+ * the CPU's area on. */
 static int64_t find_slots_static(struct swiotlb_dev *dev, unsigned int cpu,
 				 uint64_t orig_addr, uint64_t alloc_size,
 				 uint32_t alloc_align_mask,
@@ -357,8 +379,9 @@ static int64_t find_slots_static(struct swiotlb_dev *dev, unsigned int cpu,
 	*retpool = pool;
 	w->pools_searched = 1;
 	do {
-		int64_t index = search_pool_area(dev, pool, i, orig_addr,
-						 alloc_size, alloc_align_mask, w);
+		int64_t index = swiotlb_search_pool_area(dev, pool, i,
+							 orig_addr, alloc_size,
+							 alloc_align_mask, w);
 		if (index >= 0)
 			return index;
 		if (++i >= pool->nareas)
@@ -369,7 +392,7 @@ static int64_t find_slots_static(struct swiotlb_dev *dev, unsigned int cpu,
 
 /* swiotlb_search_area(): area offset `cpu_offset` from the CPU's, in every
  * pool that has that many areas, newest pool first. */
-static int64_t search_area_all_pools(struct swiotlb_dev *dev, unsigned cpu,
+static int64_t swiotlb_search_area(struct swiotlb_dev *dev, unsigned cpu,
 				     uint32_t cpu_offset, uint64_t orig_addr,
 				     uint64_t alloc_size,
 				     uint32_t alloc_align_mask,
@@ -381,7 +404,7 @@ static int64_t search_area_all_pools(struct swiotlb_dev *dev, unsigned cpu,
 
 		if (cpu_offset >= pool->nareas)
 			continue;
-		index = search_pool_area(dev, pool,
+		index = swiotlb_search_pool_area(dev, pool,
 					 (cpu + cpu_offset) & (pool->nareas - 1),
 					 orig_addr, alloc_size, alloc_align_mask, w);
 		if (index >= 0) {
@@ -392,7 +415,10 @@ static int64_t search_area_all_pools(struct swiotlb_dev *dev, unsigned cpu,
 	return -1;
 }
 
-/* A transient pool of exactly the request's slots, on the device. */
+/* The transient pool swiotlb_find_slots() makes when every pool is full:
+ * exactly the request's slots, on the device. Its pages come from the
+ * environment's transient source (the atomic pool in a CoCo VM); a refusal
+ * there fails the map, and the report says so. */
 static int64_t make_transient(struct swiotlb_dev *dev, uint64_t orig_addr,
 			      uint64_t alloc_size, uint32_t alloc_align_mask,
 			      struct io_tlb_pool **retpool,
@@ -404,21 +430,24 @@ static int64_t make_transient(struct swiotlb_dev *dev, uint64_t orig_addr,
 	struct io_tlb_pool *pool;
 	int64_t index;
 
+	w->transient_bytes = bytes;
 	if (mem->env.transient_alloc &&
-	    !mem->env.transient_alloc(mem->env.ctx, bytes))
+	    !mem->env.transient_alloc(mem->env.ctx, bytes)) {
+		w->transient_refused = true;
 		return -1;
-	pool = pool_create(mem_alloc_phys(mem, bytes), nslabs, 1);
+	}
+	pool = swiotlb_alloc_pool(swiotlb_alloc_tlb(mem, bytes), nslabs, 1);
 	if (!pool) {
-		w->oom_bytes = pool_create_bytes(nslabs, 1);
+		w->oom_bytes = swiotlb_alloc_pool_bytes(nslabs, 1);
 		if (mem->env.transient_free)
 			mem->env.transient_free(mem->env.ctx, bytes);
 		return -1;
 	}
 	pool->id = mem->next_pool_id++;
-	index = search_pool_area(dev, pool, 0, orig_addr, alloc_size,
-				 alloc_align_mask, w);
+	index = swiotlb_search_pool_area(dev, pool, 0, orig_addr, alloc_size,
+					 alloc_align_mask, w);
 	if (index < 0) {
-		pool_destroy(pool);
+		swiotlb_free_pool(pool);
 		if (mem->env.transient_free)
 			mem->env.transient_free(mem->env.ctx, bytes);
 		return -1;
@@ -432,8 +461,8 @@ static int64_t make_transient(struct swiotlb_dev *dev, uint64_t orig_addr,
 	return index;
 }
 
-/* CONFIG_SWIOTLB_DYNAMIC: area offset outer, pools inner; then ask for
- * growth and try a transient pool. */
+/* swiotlb_find_slots() with CONFIG_SWIOTLB_DYNAMIC: area offset outer,
+ * pools inner; then ask for growth and try a transient pool. */
 static int64_t find_slots_dynamic(struct swiotlb_dev *dev, unsigned int cpu,
 				  uint64_t orig_addr, uint64_t alloc_size,
 				  uint32_t alloc_align_mask,
@@ -446,7 +475,7 @@ static int64_t find_slots_dynamic(struct swiotlb_dev *dev, unsigned int cpu,
 		return -1;
 	w->pools_searched = mem->npools;
 	for (uint32_t i = 0; i < mem->default_nareas; i++) {
-		int64_t index = search_area_all_pools(dev, cpu, i, orig_addr,
+		int64_t index = swiotlb_search_area(dev, cpu, i, orig_addr,
 						      alloc_size,
 						      alloc_align_mask,
 						      retpool, w);
@@ -486,7 +515,7 @@ uint64_t swiotlb_tbl_map_single(struct swiotlb_dev *dev, unsigned int cpu,
 	work_reset(work);
 	if (!mem || !mem->nslabs)
 		return SWIOTLB_MAP_ERROR;
-	offset = align_offset(dev, alloc_align_mask, orig_addr);
+	offset = swiotlb_align_offset(dev, alloc_align_mask, orig_addr);
 	size = align_up(mapping_size + offset, (uint64_t)alloc_align_mask + 1);
 	index = swiotlb_find_slots(dev, cpu, orig_addr, size, alloc_align_mask,
 				   &pool, work);
@@ -496,10 +525,11 @@ uint64_t swiotlb_tbl_map_single(struct swiotlb_dev *dev, unsigned int cpu,
 	 * real slot so that unmap can give them back. */
 	pad_slots = offset >> IO_TLB_SHIFT;
 	offset &= IO_TLB_SIZE - 1;
-	index += (int64_t)pad_slots;
-	pool->slots[index].pad_slots = (uint16_t)pad_slots;
 	work->nslots = (uint32_t)nr_slots(size);
 	work->pool_id = pool->id;
-	work->area = slot_area(pool, (uint32_t)(index - (int64_t)pad_slots));
+	work->area = slot_area(pool, (uint32_t)index);
+	work->pad_slots = (uint16_t)pad_slots;
+	index += (int64_t)pad_slots;
+	pool->slots[index].pad_slots = (uint16_t)pad_slots;
 	return slot_addr(pool->start, (uint64_t)index) + offset;
 }

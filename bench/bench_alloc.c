@@ -14,6 +14,10 @@
  *
  * Usage: bench_alloc [SECONDS_PER_ROW [ROW_SUBSTRING]]   (default 0.5 s,
  * all rows; a substring picks rows, e.g. for a profiler)
+ *        bench_alloc -n STEPS [ROW_SUBSTRING]
+ * The second form times nothing: each row runs exactly STEPS steps after
+ * its fill, so that an instruction count (valgrind --tool=callgrind) of a
+ * run with 2N steps less one with N, over N, is the instructions a step.
  */
 #include "allocator/swiotlb.h"
 
@@ -253,16 +257,51 @@ static int run_row(const struct bench_row *row, double seconds)
 	return 0;
 }
 
+/* Fills the row's pool and runs exactly `steps` steps, untimed. */
+static int count_row(const struct bench_row *row, uint64_t steps)
+{
+	struct bench b;
+
+	if (!bench_init(&b, row))
+		return -1;
+	if (!fill(&b)) {
+		fprintf(stderr, "%s: cannot fill to %u%%\n", row->name,
+			row->occupancy_percent);
+		bench_free(&b);
+		return -1;
+	}
+	while (b.steps < steps)
+		step(&b);
+	printf("%-24s %10llu steps, %llu failed, %zu live\n", row->name,
+	       (unsigned long long)b.steps, (unsigned long long)b.failures,
+	       b.nlive);
+	bench_free(&b);
+	return 0;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: bench_alloc [SECONDS_PER_ROW [ROW_SUBSTRING]]\n"
+		"       bench_alloc -n STEPS [ROW_SUBSTRING]\n");
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
-	double seconds = argc > 1 ? atof(argv[1]) : 0.5;
-	const char *only = argc > 2 ? argv[2] : "";
+	bool counted = argc > 1 && !strcmp(argv[1], "-n");
+	int arg = counted ? 2 : 1;
+	double seconds = argc > arg ? atof(argv[arg]) : 0.5;
+	const char *only = argc > arg + 1 ? argv[arg + 1] : "";
 	int status = 0;
 
-	if (seconds <= 0 || argc > 3) {
-		fprintf(stderr, "usage: bench_alloc [SECONDS_PER_ROW "
-			"[ROW_SUBSTRING]]\n");
-		return 2;
+	if (seconds <= 0 || argc > arg + 2 || (counted && argc < 3))
+		return usage();
+	if (counted) {
+		for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+			if (strstr(rows[i].name, only) &&
+			    count_row(&rows[i], (uint64_t)seconds))
+				status = 1;
+		return status;
 	}
 	printf("%-24s %8s %8s %6s %6s %6s %8s %10s %8s\n", "row (ns/pair)",
 	       "median", "best", "ref", "r/med", "r/best", "fail", "steps",

@@ -58,7 +58,7 @@ static struct io_tlb_mem *boot_dynamic(const struct diag_fill *f,
 		if (n > left)
 			n = (left + IO_TLB_SEGSIZE - 1) / IO_TLB_SEGSIZE *
 			    IO_TLB_SEGSIZE;
-		if (!swiotlb_grow(mem, 0, n, err, errlen)) {
+		if (!swiotlb_grow(mem, 0, n, NULL, err, errlen)) {
 			swiotlb_mem_free(mem);
 			return NULL;
 		}

@@ -3,8 +3,9 @@
  *
  * A transient pool takes its bytes from the budget when it is made and gives
  * them back when its mapping is unmapped; a request the budget cannot cover
- * is refused and the map fails. (The kernel's pool can also grow in the
- * background, and it can fragment; neither is modelled.)
+ * is refused and the map fails (the map's work report says so: the hooks
+ * keep the budget and nothing else). The kernel's pool can also grow in the
+ * background, and it can fragment; neither is modelled.
  */
 #include "machine/machine_impl.h"
 
@@ -15,11 +16,8 @@ static bool atomic_alloc(void *ctx, uint64_t bytes)
 	struct machine *m = ctx;
 	struct machine_atomic *a = &m->atomic;
 
-	a->last_alloc_bytes = bytes;
-	if (bytes > a->budget - a->used) {
-		a->refused = true;
+	if (bytes > a->budget - a->used)
 		return false;
-	}
 	a->used += bytes;
 	if (a->used > a->hiwater)
 		a->hiwater = a->used;
@@ -33,7 +31,6 @@ static void atomic_free(void *ctx, uint64_t bytes)
 
 	assert(bytes <= a->used);
 	a->used -= bytes;
-	a->last_free_bytes = bytes;
 }
 
 void atomic_attach(struct machine *m)

@@ -112,7 +112,8 @@ int device_init(struct machine *m, struct machine_device *dev, size_t index,
 	dev->irq_pending = calloc(m->ncpus, sizeof(*dev->irq_pending));
 	dev->batch_tail = calloc(m->ncpus, sizeof(*dev->batch_tail));
 	if (!dev->irq_pending || !dev->batch_tail) {
-		snprintf(err, errlen, "device '%s': out of memory", cfg->name);
+		error_oom(err, errlen, 2 * m->ncpus * sizeof(void *),
+			  "device '%s': interrupt batches", cfg->name);
 		device_destroy(dev);
 		*dev = (struct machine_device){ 0 };
 		return -1;

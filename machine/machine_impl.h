@@ -270,9 +270,6 @@ void growth_request(struct machine *m, const struct machine_op *op);
 
 struct machine_atomic {
 	uint64_t budget, used, hiwater;
-	uint64_t last_alloc_bytes; /* the last transient pool's request */
-	uint64_t last_free_bytes;  /* the last transient pool given back */
-	bool refused;              /* the last request was refused */
 };
 
 /* Installs the atomic pool as the allocator's transient page source. */

@@ -198,8 +198,6 @@ void map_begin(struct machine *m, struct machine_op *op)
 		map_direct(m, op);
 		return;
 	}
-	m->atomic.refused = false;
-	m->atomic.last_alloc_bytes = 0;
 	tlb = swiotlb_tbl_map_single(&op->dev->sdev, op->cpu->id,
 				     op->orig_addr, op->size,
 				     op->alloc_align_mask, &w);
@@ -207,9 +205,7 @@ void map_begin(struct machine *m, struct machine_op *op)
 		machine_fail_oom(m, w.oom_bytes, "transient pool");
 	op->transient_made = w.transient_made;
 	if (w.transient_made) {
-		op->transient_bytes = m->atomic.last_alloc_bytes ?
-			m->atomic.last_alloc_bytes :
-			(uint64_t)w.nslots << IO_TLB_SHIFT;
+		op->transient_bytes = w.transient_bytes;
 		m->transient_live++;
 	}
 	t = search_layout(m, op, &w, tlb != SWIOTLB_MAP_ERROR, t);
@@ -217,8 +213,8 @@ void map_begin(struct machine *m, struct machine_op *op)
 		growth_request(m, op);
 	op->tlb_addr = tlb;
 	if (tlb == SWIOTLB_MAP_ERROR) {
-		op->status = m->atomic.refused ? MACHINE_MAP_FULL_ATOMIC :
-						 MACHINE_MAP_FULL;
+		op->status = w.transient_refused ? MACHINE_MAP_FULL_ATOMIC :
+						   MACHINE_MAP_FULL;
 		op_finish_at(m, op, t);
 		return;
 	}

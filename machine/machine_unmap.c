@@ -124,13 +124,10 @@ static void unmap_release_action(struct sim_engine *eng, void *subject,
 	struct swiotlb_work w;
 
 	(void)arg;
-	m->atomic.last_free_bytes = 0;
 	swiotlb_tbl_unmap_single(&mp->dev->sdev, mp->tlb_addr, &w);
 	mp->released = true;
 	if (w.transient_freed) {
-		op->transient_bytes = m->atomic.last_free_bytes ?
-			m->atomic.last_free_bytes :
-			(uint64_t)w.nslots << IO_TLB_SHIFT;
+		op->transient_bytes = w.transient_bytes;
 		m->transient_live--;
 	}
 	op_finish_at(m, op, release_layout(m, op, &w, sim_now(eng)));

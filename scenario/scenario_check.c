@@ -225,7 +225,7 @@ static int resolve_cpus(struct sc_ctx *c, const struct scenario *s,
 		else
 			snprintf(text, sizeof(text), "0");
 		if (sc_parse_value(f, text, &w->cpus, why, sizeof(why)))
-			return sc_error(c, NULL, path, "%s", why);
+			return sc_fatal(c, NULL, path, "%s", why);
 		return 0;
 	}
 	if (w->cpus.cpu[w->cpus.n - 1] <= last)

@@ -181,12 +181,16 @@ static int convert_field(struct sc_ctx *c, const struct sc_table *t,
 		if (!text)
 			return 0;
 		if (sc_parse_value(f, text, obj + f->offset, why, sizeof(why)))
-			return sc_error(c, &m, fpath, "the built-in default "
-					"is wrong: %s", why);
+			return sc_fatal(c, &m, fpath, "%s%s", strncmp(why,
+					"out of memory", 13) ? "the built-in "
+					"default is wrong: " : "", why);
 		return 0;
 	}
 	if (sc_parse_value(f, text, obj + f->offset, why, sizeof(why))) {
 		m = sc_mark_of(c, fpath);
+		/* No memory for the value: nothing later can be checked. */
+		if (!strncmp(why, "out of memory", 13))
+			return sc_fatal(c, &m, fpath, "%s", why);
 		sc_error(c, &m, fpath, "%s (expected %s)", why, expect);
 		text = sc_default(f, kind);
 		if (text)
@@ -262,7 +266,10 @@ int scenario_load_string(const char *text, size_t len, const char *path,
 	memset(out, 0, sizeof(*out));
 	err[0] = '\0';
 	if (!c) {
-		snprintf(err, errlen, "%s: out of memory", path);
+		char msg[128];
+
+		error_oom(msg, sizeof(msg), sizeof(*c), "the loader's state");
+		snprintf(err, errlen, "%s: %s", path, msg);
 		return -1;
 	}
 	*c = (struct sc_ctx){

@@ -3,6 +3,8 @@
  * The I/O path is in storage_split.c and storage_dispatch.c. */
 #include "workloads/storage_impl.h"
 
+#include "base/error.h"
+
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -95,39 +97,24 @@ static int check_config(const struct storage_config *c, char *err,
 	return 0;
 }
 
-static char *copy_or_null(const char *s, bool *oom)
-{
-	char *c;
-
-	if (!s)
-		return NULL;
-	c = strdup(s);
-	if (!c)
-		*oom = true;
-	return c;
-}
-
 /* Strings, sizes, CPUs and per-CPU state. */
 static int setup(struct storage *st, const struct storage_config *cfg,
 		 char *err, size_t errlen)
 {
 	struct machine *m = st->w->m;
 	unsigned int *cpus = NULL;
-	bool oom = false;
 	int n;
 
 	st->cfg = *cfg;
-	st->device_name = copy_or_null(cfg->device, &oom);
-	st->cpus_text = copy_or_null(cfg->cpus, &oom);
-	st->sizes_text = copy_or_null(cfg->sizes ? cfg->sizes :
-				      STORAGE_DEFAULT_SIZES, &oom);
+	if (error_strdup(&st->device_name, cfg->device, "device name", err,
+			 errlen) ||
+	    error_strdup(&st->cpus_text, cfg->cpus, "CPU list", err, errlen) ||
+	    error_strdup(&st->sizes_text, cfg->sizes ? cfg->sizes :
+			 STORAGE_DEFAULT_SIZES, "sizes", err, errlen))
+		return -1;
 	st->cfg.device = st->device_name;
 	st->cfg.cpus = st->cpus_text;
 	st->cfg.sizes = st->sizes_text;
-	if (oom) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
 	if (sizedist_parse(st->sizes_text, &st->sizes, err, errlen))
 		return -1;
 	if (!sizes_are_sectors(&st->sizes)) {
@@ -143,8 +130,8 @@ static int setup(struct storage *st, const struct storage_config *cfg,
 	st->cpu = calloc(st->ncpus, sizeof(*st->cpu));
 	if (!st->cpu) {
 		free(cpus);
-		snprintf(err, errlen, "out of memory");
-		return -1;
+		return error_oom(err, errlen, st->ncpus * sizeof(*st->cpu),
+				 "state of %u CPUs", st->ncpus);
 	}
 	for (unsigned int i = 0; i < st->ncpus; i++)
 		st->cpu[i] = (struct storage_cpu){ .st = st, .cpu = cpus[i] };
@@ -317,7 +304,8 @@ static int storage_write_json(const struct workload *w, FILE *out)
 		s->reads, s->writes, s->block_requests, s->block_requests_done,
 		s->split_ios, s->segment_limit_splits, s->dma_mask_failures,
 		s->failed_requests, s->queue_runs, s->runs_after_failure,
-		s->runs_by_timer, s->runs_by_restart, s->backlog_max, sizedist_hist_mean(segs),
+		s->runs_by_timer, s->runs_by_restart, s->backlog_max,
+		sizedist_hist_mean(segs),
 		segs->n ? segs->bins[0].value : 0,
 		segs->n ? segs->bins[segs->n - 1].value : 0);
 	write_hist_json(out, "segments_per_request_hist", segs);
@@ -345,7 +333,7 @@ struct workload *storage_new(struct machine *m, const char *name,
 	char why[512] = "";
 
 	if (!w) {
-		snprintf(err, errlen, "storage %s: out of memory", name);
+		error_oom(err, errlen, sizeof(*w), "workload %s", name);
 		return NULL;
 	}
 	if (workload_init(w, m, name, "storage", &storage_ops, err, errlen)) {
@@ -354,7 +342,7 @@ struct workload *storage_new(struct machine *m, const char *name,
 	}
 	st = calloc(1, sizeof(*st));
 	if (!st) {
-		snprintf(why, sizeof(why), "out of memory");
+		error_oom(why, sizeof(why), sizeof(*st), "storage state");
 		goto fail;
 	}
 	st->w = w;

@@ -397,7 +397,9 @@ static void map_next(struct storage_cpu *sc, struct storage_rq *rq)
 
 	st->w->stats.maps++;
 	if (sizedist_hist_add(&st->stats.map_size, seg->len))
-		machine_failed(st);
+		workload_fail_oom(st->w,
+				  sizedist_hist_grow_bytes(&st->stats.map_size),
+				  "map size histogram");
 	if (machine_map(machine_of(st), sc->cpu, st->dev, seg->addr,
 			(size_t)seg->len, dir, 0, on_mapped, sc))
 		machine_failed(st);
@@ -427,8 +429,10 @@ static struct storage_io *new_io(struct storage_cpu *sc)
 		st->free_ios = io->next;
 	} else {
 		io = malloc(sizeof(*io));
-		if (!io)
+		if (!io) {
+			workload_fail_oom(st->w, sizeof(*io), "I/O");
 			return NULL;
+		}
 		io->all_next = st->all_ios;
 		st->all_ios = io;
 	}

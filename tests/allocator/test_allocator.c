@@ -245,9 +245,8 @@ static void search_past_refused(bool walk_every, uint64_t *addr,
 		unmap(&dev, SLOT(i));
 	for (size_t i = 0; i < sizeof(holes) / sizeof(holes[0]); i++)
 		unmap(&dev, SLOT(holes[i]));
-	swiotlb_walk_every_candidate = walk_every;
+	mem->walk_every_candidate = walk_every;
 	*addr = swiotlb_tbl_map_single(&dev, 0, 0, 4 * 2048, 0, &w);
-	swiotlb_walk_every_candidate = false;
 	*examined = w.slots_examined;
 	check_invariants(mem);
 	swiotlb_dev_release(&dev);
@@ -373,6 +372,215 @@ static void test_dynamic_growth_and_order(void)
 	swiotlb_mem_free(mem);
 }
 
+/* The slot writes a work report gives, as counted by
+ * swiotlb_work_writes(). */
+struct writes {
+	uint32_t locked, locked_lines, walk_back;
+	uint32_t unlocked, unlocked_lines, unlocked_new_lines;
+};
+
+static void check_writes(const struct swiotlb_work *w, struct writes e,
+			 int line)
+{
+	struct swiotlb_writes c = swiotlb_work_writes(w);
+	struct writes got = {
+		c.locked.slots, c.locked.lines, w->walk_back,
+		c.unlocked.slots, c.unlocked.lines, c.unlocked_new_lines,
+	};
+
+	tu_checks++;
+	if (memcmp(&got, &e, sizeof(got)))
+		tu_fail(__FILE__, line, "slot writes: locked %u in %u lines, "
+			"walk back %u, unlocked %u in %u lines (%u new); "
+			"expected %u in %u, %u, %u in %u (%u)",
+			got.locked, got.locked_lines, got.walk_back,
+			got.unlocked, got.unlocked_lines,
+			got.unlocked_new_lines, e.locked, e.locked_lines,
+			e.walk_back, e.unlocked, e.unlocked_lines,
+			e.unlocked_new_lines);
+}
+
+#define CHECK_WRITES(w, ...) \
+	check_writes(&(w), (struct writes){ __VA_ARGS__ }, __LINE__)
+
+static uint64_t map_w(struct swiotlb_dev *dev, uint64_t orig, size_t size,
+		      uint32_t align, struct swiotlb_work *w)
+{
+	uint64_t addr = swiotlb_tbl_map_single(dev, 0, orig, size, align, w);
+
+	check_invariants(dev->mem);
+	return addr;
+}
+
+static void unmap_w(struct swiotlb_dev *dev, uint64_t addr,
+		    struct swiotlb_work *w)
+{
+	swiotlb_tbl_unmap_single(dev, addr, w);
+	check_invariants(dev->mem);
+}
+
+/* Hand-counted slot writes at the kernel's layout (slot i at byte 24 i,
+ * 64-byte lines): a map walks back over a free run before its range; a
+ * range at a segment's start walks back over nothing although the slots
+ * before it are free; a first data slot whose orig_addr starts the line
+ * before the locked writes' first. */
+static void test_slot_writes_map(void)
+{
+	struct io_tlb_mem *mem = boot(1, "1024", false);
+	struct swiotlb_dev dev;
+	struct swiotlb_work w;
+
+	swiotlb_dev_init(&dev, mem, 0, UINT64_MAX);
+	CHECK_EQ(map_w(&dev, 0, 2048, 0, &w), SLOT(0));
+	/* list, alloc_size of slot 0: bytes 8-17, one line; orig_addr and
+	 * pad_slots: bytes 0-7 and 18-19, the same line. */
+	CHECK_WRITES(w, 1, 1, 0, 1, 1, 0);
+	/* A page-aligned map skips slot 1, which the walk back rewrites:
+	 * lists of slot 1 and alloc_size/list of 2-3, bytes 40-89, two
+	 * lines; orig_addr of 2-3, bytes 48-79. */
+	CHECK_EQ(map_w(&dev, 0, 4096, 0, &w), SLOT(2));
+	CHECK_WRITES(w, 3, 2, 1, 2, 2, 0);
+	swiotlb_mem_free(mem);
+
+	mem = boot(1, "1024", false);
+	swiotlb_dev_init(&dev, mem, 0, UINT64_MAX);
+	CHECK_EQ(map_w(&dev, 0, 120 * 2048, 0, &w), SLOT(0));
+	CHECK_WRITES(w, 120, 45, 0, 120, 45, 0);
+	CHECK_EQ(map_w(&dev, 0, 8 * 2048, 0, &w), SLOT(120));
+	/* A run cut by the segment's end: the free slots from 128 on are
+	 * not merged with. */
+	unmap_w(&dev, SLOT(120), &w);
+	CHECK_WRITES(w, 8, 3, 0, 0, 0, 0);
+	/* Slots 120-127 free again; slot 128 starts the next segment, so
+	 * the walk back from 127 stops at once. */
+	CHECK_EQ(map_w(&dev, 0, 2048, 0, &w), SLOT(128));
+	CHECK_WRITES(w, 1, 1, 0, 1, 1, 0);
+	for (unsigned i = 129; i < 133; i++)
+		CHECK_EQ(map_w(&dev, 0, 2048, 0, &w), SLOT(i));
+	/* Slot 133 is bytes 3192-3215: alloc_size and list in line 50, its
+	 * orig_addr in line 49, which no locked write touched. */
+	CHECK_EQ(map_w(&dev, 0, 2048, 0, &w), SLOT(133));
+	CHECK_WRITES(w, 1, 1, 0, 1, 2, 1);
+	swiotlb_mem_free(mem);
+}
+
+/* Releases: the freed slots' four fields and the walk back over the free
+ * run before them. Their counts (the kernel's list, which the allocator
+ * derives) go on from the free run after them unless a segment's end cuts
+ * it: that changes the values written, not how many. */
+static void test_slot_writes_release(void)
+{
+	struct io_tlb_mem *mem = boot(1, "1024", false);
+	struct swiotlb_dev dev;
+	struct swiotlb_work w;
+
+	swiotlb_dev_init(&dev, mem, 0, UINT64_MAX);
+	map_w(&dev, 0, 120 * 2048, 0, &w);
+	map_w(&dev, 0, 8 * 2048, 0, &w);
+	for (unsigned i = 128; i < 134; i++)
+		map_w(&dev, 0, 2048, 0, &w);
+	/* 120-127: bytes 2880-3067; slot 128 free but in the next segment. */
+	unmap_w(&dev, SLOT(120), &w);
+	CHECK_EQ(w.nslots, 8);
+	CHECK_WRITES(w, 8, 3, 0, 0, 0, 0);
+	CHECK_EQ(swiotlb_slot_free_run(mem->pools, 120), 8);
+	/* Slot 130 between used ones: bytes 3120-3139, lines 48 and 49. */
+	unmap_w(&dev, SLOT(130), &w);
+	CHECK_WRITES(w, 1, 2, 0, 0, 0, 0);
+	/* Slot 133 continues the run 134-255 of 122 slots. */
+	unmap_w(&dev, SLOT(133), &w);
+	CHECK_WRITES(w, 1, 2, 0, 0, 0, 0);
+	CHECK_EQ(swiotlb_slot_free_run(mem->pools, 133), 123);
+	/* Slot 131 walks back over 130: bytes 3136-3163. */
+	unmap_w(&dev, SLOT(131), &w);
+	CHECK_WRITES(w, 2, 1, 1, 0, 0, 0);
+	/* Slot 132 joins both: back over 131 and 130, on from 133. */
+	unmap_w(&dev, SLOT(132), &w);
+	CHECK_WRITES(w, 3, 1, 2, 0, 0, 0);
+	CHECK_EQ(swiotlb_slot_free_run(mem->pools, 130), 126);
+	/* 0-119 from the segment's start, on into 120-127. */
+	unmap_w(&dev, SLOT(0), &w);
+	CHECK_WRITES(w, 120, 45, 0, 0, 0, 0);
+	CHECK_EQ(swiotlb_slot_free_run(mem->pools, 0), 128);
+	swiotlb_mem_free(mem);
+}
+
+/* A padding slot: taken and freed with the mapping, written under the
+ * lock both times, but no orig_addr of its own. */
+static void test_slot_writes_padding(void)
+{
+	struct io_tlb_mem *mem = boot(1, "1024", false);
+	struct swiotlb_dev dev;
+	struct swiotlb_work w;
+	uint64_t addr;
+
+	swiotlb_dev_init(&dev, mem, 0xfff, UINT64_MAX);
+	map_w(&dev, 0, 2048, 0, &w);
+	/* 0xa00 of the original's page offset is kept: one padding slot,
+	 * 4 slots in all, 4 KiB aligned at slot 2; the walk back passes
+	 * slot 1. Locked bytes 40-137, orig_addr of 3-5 bytes 72-127. */
+	addr = map_w(&dev, 0x1a00, 0x1000, 0xfff, &w);
+	CHECK_EQ(addr, SLOT(3) + 0x200);
+	CHECK_EQ(w.nslots, 4);
+	CHECK_WRITES(w, 5, 3, 1, 3, 1, 0);
+	/* Freed from slot 2, the run 6-127 continued, slot 1 walked back. */
+	unmap_w(&dev, addr, &w);
+	CHECK_EQ(w.nslots, 4);
+	CHECK_WRITES(w, 5, 3, 1, 0, 0, 0);
+	swiotlb_mem_free(mem);
+}
+
+/* A transient source with room for `budget` bytes. */
+static bool budget_alloc(void *ctx, uint64_t bytes)
+{
+	uint64_t *budget = ctx;
+
+	if (bytes > *budget)
+		return false;
+	*budget -= bytes;
+	return true;
+}
+
+static void budget_free(void *ctx, uint64_t bytes)
+{
+	*(uint64_t *)ctx += bytes;
+}
+
+/* The transient source's answer reaches the caller in the work report:
+ * the bytes asked, given back, and a refusal. */
+static void test_transient_source_in_report(void)
+{
+	struct io_tlb_mem *mem = boot(1, "128", true);
+	uint64_t budget = 4 * 2048;
+	struct swiotlb_env env = { budget_alloc, budget_free, &budget };
+	struct swiotlb_dev dev;
+	struct swiotlb_work w;
+	uint64_t t;
+
+	swiotlb_set_env(mem, &env);
+	swiotlb_dev_init(&dev, mem, 0, UINT64_MAX);
+	map(&dev, 0, 0, 128 * 2048, 0);
+	t = swiotlb_tbl_map_single(&dev, 0, 0x1000, 3 * 2048, 0, &w);
+	CHECK(t != SWIOTLB_MAP_ERROR && w.transient_made);
+	CHECK(!w.transient_refused);
+	CHECK_EQ(w.transient_bytes, 3 * 2048);
+	CHECK_EQ(budget, 2048);
+	CHECK_EQ(swiotlb_tbl_map_single(&dev, 0, 0x1000, 2 * 2048, 0, &w),
+		 SWIOTLB_MAP_ERROR);
+	CHECK(w.transient_refused && !w.transient_made);
+	CHECK_EQ(w.transient_bytes, 2 * 2048);
+	swiotlb_tbl_unmap_single(&dev, t, &w);
+	CHECK(w.transient_freed && !w.transient_refused);
+	CHECK_EQ(w.transient_bytes, 3 * 2048);
+	CHECK_EQ(budget, 4 * 2048);
+	/* Over a segment: no transient pool is even asked for. */
+	CHECK_EQ(swiotlb_tbl_map_single(&dev, 0, 0, 128 * 2048 + 1, 0, &w),
+		 SWIOTLB_MAP_ERROR);
+	CHECK(!w.transient_refused && !w.transient_made);
+	swiotlb_dev_release(&dev);
+	swiotlb_mem_free(mem);
+}
+
 static void test_restricted_pool(void)
 {
 	char err[128];
@@ -390,11 +598,17 @@ static void test_restricted_pool(void)
 	CHECK_EQ(mem->pools->nareas, 1);
 	a = swiotlb_alloc(&dev, 3, 6000, &w);
 	CHECK_EQ(a, 0x40000000);
-	/* 16 KiB blocks are aligned to 16 KiB, as the page allocator's are. */
+	/* The search's writes only: no orig_addr, no pad_slots after it. */
+	CHECK_EQ(w.writes, SWIOTLB_WRITES_ALLOC);
+	CHECK_WRITES(w, 3, 2, 0, 0, 0, 0);
+	/* 16 KiB blocks are aligned to 16 KiB, as the page allocator's are;
+	 * the walk back rewrites slots 3-7 (bytes 88-377). */
 	b = swiotlb_alloc(&dev, 0, 16384, &w);
 	CHECK_EQ(b, 0x40004000);
+	CHECK_WRITES(w, 13, 5, 5, 0, 0, 0);
 	CHECK(swiotlb_free(&dev, a, &w));
 	CHECK_EQ(w.nslots, 3);
+	CHECK_WRITES(w, 3, 2, 0, 0, 0, 0);
 	CHECK(!swiotlb_free(&dev, 0x1000, &w));
 	check_invariants(mem);
 	swiotlb_mem_free(mem);
@@ -430,6 +644,10 @@ int main(void)
 	RUN(test_full_and_oversize);
 	RUN(test_work_report_walks_areas);
 	RUN(test_dynamic_growth_and_order);
+	RUN(test_slot_writes_map);
+	RUN(test_slot_writes_release);
+	RUN(test_slot_writes_padding);
+	RUN(test_transient_source_in_report);
 	RUN(test_restricted_pool);
 	RUN(test_param_errors);
 	return tu_finish();

@@ -45,6 +45,7 @@ struct prop_config {
 	uint64_t start;          /* default pool address; 0 for the default */
 	unsigned ops;
 	unsigned max_grown;      /* dynamic: pools the worker may add */
+	bool walk_every;         /* the search's walk_every_candidate hook */
 };
 
 /* What the test knows about one live mapping. */
@@ -54,6 +55,24 @@ struct live_map {
 	uint32_t nslots;
 	unsigned dev;
 	bool transient;
+};
+
+/* A pool's slot metadata kept the kernel's way: its list array, updated
+ * as swiotlb_search_pool_area(), swiotlb_tbl_map_single() and
+ * swiotlb_release_slots() update theirs, slot by slot. */
+struct shadow_pool {
+	uint32_t nslabs;
+	uint16_t *list;          /* NULL: no such pool (any more) */
+};
+
+/* The writes one op makes in a shadow pool and the cache lines they
+ * touch, at the kernel's layout (24-byte slots from a line-aligned
+ * array, 64-byte lines), counted one field at a time. */
+#define SHADOW_MAX_LINES 2048
+struct shadow_writes {
+	uint32_t locked, unlocked, walk_back, merge_run;
+	uint64_t locked_line[SHADOW_MAX_LINES], unlocked_line[SHADOW_MAX_LINES];
+	size_t nlocked_lines, nunlocked_lines;
 };
 
 struct prop_state {
@@ -70,6 +89,9 @@ struct prop_state {
 	unsigned nsmall_full;    /* FULL for 8 slots or fewer: truly full */
 	unsigned op;
 	uint64_t trace;          /* every map's answer and work, hashed */
+	struct shadow_pool *shadow;  /* by pool id */
+	size_t nshadow;
+	unsigned nwalked_back, nmerged;  /* ops whose counts say so */
 };
 
 /* FNV-1a over one more value. */
@@ -133,6 +155,252 @@ static uint64_t random_orig(struct prng *r)
 	return orig ? orig : PAGE_SIZE;
 }
 
+/* ---- the kernel's slot metadata, kept beside the allocator ---- */
+
+#define KSLOT_BYTES 24
+#define LINE_BYTES 64
+#define F_ORIG_ADDR 0          /* phys_addr_t */
+#define F_ALLOC_SIZE 8         /* size_t */
+#define F_LIST 16              /* unsigned short */
+#define F_PAD_SLOTS 18         /* unsigned short */
+
+static uint32_t seg_offset(uint32_t slot)
+{
+	return slot & (IO_TLB_SEGSIZE - 1);
+}
+
+/* swiotlb_init_io_tlb_pool()'s counts: free to the segment's end, or to
+ * the pool's end in a pool that is not whole segments. */
+static void shadow_add(struct prop_state *st, const struct io_tlb_pool *pool)
+{
+	struct shadow_pool *sp;
+
+	if (pool->id >= st->nshadow) {
+		size_t n = pool->id + 16;
+
+		st->shadow = realloc(st->shadow, n * sizeof(*st->shadow));
+		if (!st->shadow) {
+			fprintf(stderr, "out of memory\n");
+			exit(1);
+		}
+		memset(st->shadow + st->nshadow, 0,
+		       (n - st->nshadow) * sizeof(*st->shadow));
+		st->nshadow = n;
+	}
+	sp = &st->shadow[pool->id];
+	sp->nslabs = pool->nslabs;
+	sp->list = malloc(pool->nslabs * sizeof(*sp->list));
+	if (!sp->list) {
+		fprintf(stderr, "out of memory\n");
+		exit(1);
+	}
+	for (uint32_t i = 0; i < pool->nslabs; i++) {
+		uint32_t to_seg = IO_TLB_SEGSIZE - seg_offset(i);
+
+		sp->list[i] = (uint16_t)(to_seg < pool->nslabs - i ?
+					 to_seg : pool->nslabs - i);
+	}
+}
+
+static void shadow_drop(struct prop_state *st, uint32_t pool_id)
+{
+	free(st->shadow[pool_id].list);
+	st->shadow[pool_id].list = NULL;
+}
+
+static void shadow_free(struct prop_state *st)
+{
+	for (size_t i = 0; i < st->nshadow; i++)
+		free(st->shadow[i].list);
+	free(st->shadow);
+}
+
+/* One field of slots[slot] written: the lines its bytes lie in. */
+static void touch(uint64_t *lines, size_t *n, uint32_t slot, uint32_t field,
+		  uint32_t size)
+{
+	uint64_t first = (uint64_t)slot * KSLOT_BYTES + field;
+
+	for (uint64_t l = first / LINE_BYTES;
+	     l <= (first + size - 1) / LINE_BYTES; l++) {
+		if (*n == SHADOW_MAX_LINES) {
+			tu_fail(__FILE__, __LINE__, "more lines than kept");
+			return;
+		}
+		lines[(*n)++] = l;
+	}
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Sorts and removes repeats; returns how many lines are left. */
+static size_t distinct(uint64_t *lines, size_t n)
+{
+	size_t out = 0;
+
+	qsort(lines, n, sizeof(*lines), cmp_u64);
+	for (size_t i = 0; i < n; i++)
+		if (!out || lines[out - 1] != lines[i])
+			lines[out++] = lines[i];
+	return out;
+}
+
+/* The walk back from slot - 1, as both the map and the release make it:
+ * on through free slots (list non-zero) until the segment's start. The
+ * index is unsigned as the kernel's is: slot 0 steps back to offset 127. */
+static void shadow_walk_back(struct shadow_pool *sp, uint32_t slot,
+			     uint32_t count, struct shadow_writes *sw)
+{
+	for (uint32_t i = slot - 1;
+	     seg_offset(i) != IO_TLB_SEGSIZE - 1 && sp->list[i]; i--) {
+		sp->list[i] = (uint16_t)++count;
+		touch(sw->locked_line, &sw->nlocked_lines, i, F_LIST, 2);
+		sw->locked++;
+		sw->walk_back++;
+	}
+}
+
+/* swiotlb_search_pool_area()'s writes for n slots from s under the lock,
+ * then swiotlb_tbl_map_single()'s after it, pad_slots padding slots
+ * first. */
+static void shadow_map(struct shadow_pool *sp, uint32_t s, uint32_t n,
+		       uint32_t pad_slots, struct shadow_writes *sw)
+{
+	for (uint32_t i = s; i < s + n; i++) {
+		sp->list[i] = 0;
+		touch(sw->locked_line, &sw->nlocked_lines, i, F_LIST, 2);
+		touch(sw->locked_line, &sw->nlocked_lines, i, F_ALLOC_SIZE, 8);
+		sw->locked++;
+	}
+	shadow_walk_back(sp, s, 0, sw);
+	touch(sw->unlocked_line, &sw->nunlocked_lines, s + pad_slots,
+	      F_PAD_SLOTS, 2);
+	for (uint32_t i = s + pad_slots; i < s + n; i++) {
+		touch(sw->unlocked_line, &sw->nunlocked_lines, i,
+		      F_ORIG_ADDR, 8);
+		sw->unlocked++;
+	}
+}
+
+/* swiotlb_release_slots()'s writes for n slots from s, padding included. */
+static void shadow_release(struct shadow_pool *sp, uint32_t s, uint32_t n,
+			   struct shadow_writes *sw)
+{
+	uint32_t seg_end = (s + 1 + IO_TLB_SEGSIZE - 1) &
+			   ~(uint32_t)(IO_TLB_SEGSIZE - 1);
+	uint32_t count = s + n < seg_end && s + n < sp->nslabs ?
+			 sp->list[s + n] : 0;
+
+	sw->merge_run = count;
+	for (int64_t i = (int64_t)s + n - 1; i >= s; i--) {
+		sp->list[i] = (uint16_t)++count;
+		touch(sw->locked_line, &sw->nlocked_lines, (uint32_t)i,
+		      F_ORIG_ADDR, 8);
+		touch(sw->locked_line, &sw->nlocked_lines, (uint32_t)i,
+		      F_ALLOC_SIZE, 8);
+		touch(sw->locked_line, &sw->nlocked_lines, (uint32_t)i,
+		      F_LIST, 2);
+		touch(sw->locked_line, &sw->nlocked_lines, (uint32_t)i,
+		      F_PAD_SLOTS, 2);
+		sw->locked++;
+	}
+	shadow_walk_back(sp, s, count, sw);
+}
+
+/* The report against the shadow's count of the same op. */
+static void check_writes(struct prop_state *st, struct shadow_writes *sw,
+			 const struct swiotlb_work *w)
+{
+	struct swiotlb_writes c = swiotlb_work_writes(w);
+	size_t locked = distinct(sw->locked_line, sw->nlocked_lines);
+	size_t unlocked = distinct(sw->unlocked_line, sw->nunlocked_lines);
+	size_t fresh = 0;
+
+	for (size_t i = 0; i < unlocked; i++)
+		fresh += !bsearch(&sw->unlocked_line[i], sw->locked_line,
+				  locked, sizeof(uint64_t), cmp_u64);
+	CHECK_EQ(c.locked.slots, sw->locked);
+	CHECK_EQ(c.locked.lines, locked);
+	CHECK_EQ(w->walk_back, sw->walk_back);
+	CHECK_EQ(c.unlocked.slots, sw->unlocked);
+	CHECK_EQ(c.unlocked.lines, unlocked);
+	CHECK_EQ(c.unlocked_new_lines, fresh);
+	st->nwalked_back += sw->walk_back > 0;
+	st->nmerged += sw->merge_run > 0;
+}
+
+/* The shadow's counts against the ones the allocator derives, over the
+ * segments of [s, s + n). */
+static void check_shadow_segments(const struct prop_state *st,
+				  const struct io_tlb_pool *pool, uint32_t s,
+				  uint32_t n)
+{
+	const struct shadow_pool *sp = &st->shadow[pool->id];
+	uint32_t from = s & ~(uint32_t)(IO_TLB_SEGSIZE - 1);
+	uint32_t to = s + n + IO_TLB_SEGSIZE - 1;
+
+	to &= ~(uint32_t)(IO_TLB_SEGSIZE - 1);
+	for (uint32_t i = from; i < to && i < pool->nslabs; i++)
+		if (sp->list[i] != swiotlb_slot_free_run(pool, i)) {
+			tu_fail(__FILE__, __LINE__, "pool %u slot %u: the "
+				"kernel's list %u, the allocator's %u",
+				pool->id, i, sp->list[i],
+				swiotlb_slot_free_run(pool, i));
+			return;
+		}
+}
+
+/* A map's writes in the shadow, against its report. */
+static void shadow_check_map(struct prop_state *st, const struct live_map *m,
+			     const struct swiotlb_work *w)
+{
+	struct io_tlb_pool *pool = swiotlb_find_pool(&st->devs[m->dev],
+						     m->addr, NULL);
+	struct shadow_writes *sw = calloc(1, sizeof(*sw));
+	uint32_t s;
+
+	if (!pool || !sw) {
+		free(sw);
+		return;
+	}
+	if (pool->transient)
+		shadow_add(st, pool);
+	s = (uint32_t)((m->slot_start - pool->start) / IO_TLB_SIZE);
+	shadow_map(&st->shadow[pool->id], s, m->nslots,
+		   (uint32_t)((m->addr - m->slot_start) / IO_TLB_SIZE), sw);
+	check_writes(st, sw, w);
+	check_shadow_segments(st, pool, s, m->nslots);
+	free(sw);
+}
+
+/* An unmap's, its first slot s in the pool of that id: a transient pool
+ * is deleted whole (and is gone now), with no slot written. */
+static void shadow_check_unmap(struct prop_state *st, const struct live_map *m,
+			       uint32_t pool_id, uint32_t s,
+			       const struct swiotlb_work *w)
+{
+	struct shadow_writes *sw = calloc(1, sizeof(*sw));
+
+	if (!sw)
+		return;
+	if (m->transient)
+		shadow_drop(st, pool_id);
+	else
+		shadow_release(&st->shadow[pool_id], s, m->nslots, sw);
+	check_writes(st, sw, w);
+	if (!m->transient)
+		check_shadow_segments(st,
+				      swiotlb_find_pool(&st->devs[m->dev],
+							m->slot_start, NULL),
+				      s, m->nslots);
+	free(sw);
+}
+
 static bool boot_config(struct prop_state *st)
 {
 	struct swiotlb_boot_config cfg;
@@ -140,6 +408,7 @@ static bool boot_config(struct prop_state *st)
 
 	swiotlb_boot_config_init(&cfg, st->cfg->cpus);
 	cfg.dynamic = st->cfg->dynamic;
+	cfg.walk_every_candidate = st->cfg->walk_every;
 	if (st->cfg->start)
 		cfg.start = st->cfg->start;
 	if (swiotlb_parse_param(st->cfg->spec, &cfg.param, err, sizeof(err)) ||
@@ -151,6 +420,8 @@ static bool boot_config(struct prop_state *st)
 		swiotlb_dev_init(&st->devs[i], st->mem, min_align_masks[i / 3],
 				 seg_boundaries[i % 3]);
 	st->nslabs = st->mem->nslabs;
+	for (const struct io_tlb_pool *p = st->mem->pools; p; p = p->next)
+		shadow_add(st, p);
 	return true;
 }
 
@@ -297,6 +568,7 @@ static void grow(struct prop_state *st)
 	if (want_areas > st->mem->default_nareas)
 		want_areas = st->mem->default_nareas;
 	CHECK(st->mem->pools == pool);
+	shadow_add(st, pool);
 	CHECK_EQ(pool->nslabs, nslabs);
 	CHECK_EQ(pool->nareas, want_areas);
 	st->nslabs += nslabs;
@@ -328,6 +600,7 @@ static void map_one(struct prop_state *st)
 		grow(st);
 	if (m.addr == SWIOTLB_MAP_ERROR) {
 		CHECK(!w.transient_made);
+		CHECK_EQ(w.writes, SWIOTLB_WRITES_NONE);
 		st->nfull++;
 		st->nsmall_full += m.nslots <= 8;
 		return;
@@ -337,6 +610,7 @@ static void map_one(struct prop_state *st)
 	m.slot_start = m.addr - offset;
 	m.transient = w.transient_made;
 	check_map(st, &m, align, cpu, &w);
+	shadow_check_map(st, &m, &w);
 	remember(st, &m);
 	st->nmapped++;
 	st->ntransient += m.transient;
@@ -347,8 +621,13 @@ static void unmap_at(struct prop_state *st, size_t i)
 {
 	struct live_map m = st->live[i];
 	struct swiotlb_work w;
+	const struct io_tlb_pool *pool = swiotlb_find_pool(&st->devs[m.dev],
+							   m.addr, NULL);
+	uint32_t pool_id = pool->id;
+	uint32_t s = (uint32_t)((m.slot_start - pool->start) / IO_TLB_SIZE);
 
 	swiotlb_tbl_unmap_single(&st->devs[m.dev], m.addr, &w);
+	shadow_check_unmap(st, &m, pool_id, s, &w);
 	CHECK_EQ(w.nslots, m.nslots);
 	CHECK_EQ(w.transient_freed, m.transient);
 	st->live[i] = st->live[--st->nlive];
@@ -370,6 +649,8 @@ static void unmap_all(struct prop_state *st)
 	CHECK_EQ(swiotlb_counters(st->mem).used, 0);
 	CHECK_EQ(swiotlb_counters(st->mem).transient_nslabs, 0);
 	CHECK_EQ(swiotlb_largest_free_run(st->mem), IO_TLB_SEGSIZE);
+	for (const struct io_tlb_pool *p = st->mem->pools; p; p = p->next)
+		check_shadow_segments(st, p, 0, p->nslabs);
 	st->nunmap_all++;
 }
 
@@ -396,6 +677,7 @@ static void check_coverage(const struct prop_state *st)
 	CHECK(st->nfull > 0);
 	CHECK(st->npadded > 0);
 	CHECK(st->nunmap_all >= 2);
+	CHECK(st->nwalked_back > 0 && st->nmerged > 0);
 	if (st->cfg->dynamic) {
 		CHECK(st->ngrown > 0);
 		CHECK(st->ntransient > 0);
@@ -427,13 +709,16 @@ static uint64_t run_config(const struct prop_config *cfg)
 		swiotlb_dev_release(&st.devs[i]);
 	swiotlb_mem_free(st.mem);
 	free(st.live);
+	shadow_free(&st);
 	return st.trace;
 }
 
 static void test_static_one_area(void)
 {
-	const struct prop_config a = { "1 area", 1, 1, "4096", false, 0, 6000, 0 };
-	const struct prop_config b = { "1 area b", 2, 1, "2048", false, 0, 6000, 0 };
+	const struct prop_config a = { "1 area", 1, 1, "4096", false, 0, 6000,
+				       0, false };
+	const struct prop_config b = { "1 area b", 2, 1, "2048", false, 0,
+				       6000, 0, false };
 
 	run_config(&a);
 	run_config(&b);
@@ -441,10 +726,11 @@ static void test_static_one_area(void)
 
 static void test_static_many_areas(void)
 {
-	const struct prop_config a = { "8 areas", 3, 8, "4096", false, 0, 6000, 0 };
+	const struct prop_config a = { "8 areas", 3, 8, "4096", false, 0,
+				       6000, 0, false };
 	/* A pool start off any 64 KiB line moves where boundaries fall. */
 	const struct prop_config b = { "4 areas, odd start", 4, 4, "2048", false,
-				       0x80003000, 6000, 0 };
+				       0x80003000, 6000, 0, false };
 
 	run_config(&a);
 	run_config(&b);
@@ -453,9 +739,9 @@ static void test_static_many_areas(void)
 static void test_dynamic(void)
 {
 	const struct prop_config a = { "dynamic 4 areas", 5, 4, "1024", true, 0,
-				       6000, 4 };
+				       6000, 4, false };
 	const struct prop_config b = { "dynamic 1 area", 6, 1, "512", true, 0,
-				       6000, 6 };
+				       6000, 6, false };
 
 	run_config(&a);
 	run_config(&b);
@@ -467,19 +753,18 @@ static void test_dynamic(void)
 static void test_run_skipping_is_exact(void)
 {
 	static const struct prop_config cfgs[] = {
-		{ "skip 1 area", 1, 1, "4096", false, 0, 6000, 0 },
-		{ "skip 8 areas", 3, 8, "4096", false, 0, 6000, 0 },
-		{ "skip dynamic", 5, 4, "1024", true, 0, 6000, 4 },
+		{ "skip 1 area", 1, 1, "4096", false, 0, 6000, 0, false },
+		{ "skip 8 areas", 3, 8, "4096", false, 0, 6000, 0, false },
+		{ "skip dynamic", 5, 4, "1024", true, 0, 6000, 4, false },
 	};
 
 	for (size_t i = 0; i < sizeof(cfgs) / sizeof(cfgs[0]); i++) {
+		struct prop_config walk = cfgs[i];
 		uint64_t skipping, walking;
 
-		swiotlb_walk_every_candidate = false;
+		walk.walk_every = true;
 		skipping = run_config(&cfgs[i]);
-		swiotlb_walk_every_candidate = true;
-		walking = run_config(&cfgs[i]);
-		swiotlb_walk_every_candidate = false;
+		walking = run_config(&walk);
 		if (skipping != walking)
 			tu_fail(__FILE__, __LINE__, "%s: the skipping search "
 				"answered differently", cfgs[i].name);

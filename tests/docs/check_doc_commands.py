@@ -28,6 +28,7 @@ import tempfile
 # What needs other programs or their output: job runners, a kernel
 # capture (trace-cmd, tracefs, the capture it leaves), the benchmarks.
 OTHER_PROGRAMS = ("parallel", "sbatch", "trace-cmd", "/sys/kernel/tracing",
+                  "dmesg", "journalctl",
                   "capture.txt", "bench/")
 SHORT = ["--set", "run.duration=2ms", "--set", "run.warmup=0",
          "--set", "run.sample_interval=1ms"]
