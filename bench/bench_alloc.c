@@ -235,19 +235,28 @@ static void print_row(const struct bench_row *row, struct timing t,
 	       b->nlive);
 }
 
+/* The row's pool, filled to its occupancy; false (said on stderr) when
+ * that cannot be done. */
+static bool row_ready(struct bench *b, const struct bench_row *row)
+{
+	if (!bench_init(b, row))
+		return false;
+	if (!fill(b)) {
+		fprintf(stderr, "%s: cannot fill to %u%%\n", row->name,
+			row->occupancy_percent);
+		bench_free(b);
+		return false;
+	}
+	return true;
+}
+
 static int run_row(const struct bench_row *row, double seconds)
 {
 	struct bench b;
 	struct timing t;
 
-	if (!bench_init(&b, row))
+	if (!row_ready(&b, row))
 		return -1;
-	if (!fill(&b)) {
-		fprintf(stderr, "%s: cannot fill to %u%%\n", row->name,
-			row->occupancy_percent);
-		bench_free(&b);
-		return -1;
-	}
 	/* Warm-up: caches, branch predictors, and a pool that has been
 	 * churned a while rather than filled in order. */
 	timed_steps(&b, seconds / 4);
@@ -262,14 +271,8 @@ static int count_row(const struct bench_row *row, uint64_t steps)
 {
 	struct bench b;
 
-	if (!bench_init(&b, row))
+	if (!row_ready(&b, row))
 		return -1;
-	if (!fill(&b)) {
-		fprintf(stderr, "%s: cannot fill to %u%%\n", row->name,
-			row->occupancy_percent);
-		bench_free(&b);
-		return -1;
-	}
 	while (b.steps < steps)
 		step(&b);
 	printf("%-24s %10llu steps, %llu failed, %zu live\n", row->name,
