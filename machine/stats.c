@@ -86,6 +86,13 @@ struct stats *stats_new(unsigned int ncpus, char *err, size_t errlen)
 	return s;
 }
 
+void stats_hist_clear(struct stats_hist *hist)
+{
+	gsl_histogram_reset(hist->h);
+	hist->n = hist->sum = hist->max = 0;
+	hist->min = UINT64_MAX;
+}
+
 void stats_hist_free(struct stats_hist *hist)
 {
 	if (hist->h)

@@ -118,6 +118,8 @@ static inline void stats_hist_add(struct stats_hist *hist, uint64_t value);
 /* A histogram of its own (for workloads' statistics): the same log bins.
  * init returns 0, or -1 with a message in err when out of memory. */
 int stats_hist_init(struct stats_hist *hist, char *err, size_t errlen);
+/* Empties it (a measured span starts afresh). */
+void stats_hist_clear(struct stats_hist *hist);
 void stats_hist_free(struct stats_hist *hist);
 struct stats_hist *stats_map_latency_mut(struct stats *s);
 struct stats_hist *stats_lock_wait_mut(struct stats *s);

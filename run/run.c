@@ -150,8 +150,11 @@ int run_scenario(const struct scenario *s, const struct run_options *o,
 		machine_sample(st.m);
 	if (machine_failed(&st, o, err, errlen))
 		goto out;
-	if (s->run.warmup)
+	if (s->run.warmup) {
 		machine_reset_hiwater(st.m);
+		for (size_t i = 0; i < st.nwls; i++)
+			workload_measure_from_now(st.wls[i]);
+	}
 	if (run_snapshot_take(&st.since, st.m, err, errlen))
 		goto out;
 	st.have_since = true;

@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/json.h"
 #include "run/run.h"
 #include "scenario/scenario.h"
 #include "tests/testutil.h"
@@ -216,6 +217,32 @@ static inline uint64_t rf_json_dev_at(const char *dir, const char *device,
 }
 #define rf_json_dev_u64(dir, device, key) \
 	rf_json_dev_at(dir, device, key, __LINE__)
+
+/* summary.json parsed (release with json_free); false after a test failure. */
+static inline bool rf_json_load(const char *dir, struct json *j)
+{
+	size_t len;
+	char *text = rf_read(dir, "summary.json", &len), err[256];
+	bool ok = text && !json_parse(text, len, j, err, sizeof(err));
+
+	if (!ok)
+		tu_fail(__FILE__, __LINE__, "%s/summary.json: %s", dir,
+			text ? err : "cannot read");
+	free(text);
+	return ok;
+}
+
+/* The sum of a number over the entries of an array of summary.json. */
+static inline double rf_json_sum(const struct json *j, const char *array,
+				 const char *key)
+{
+	const struct json *a = json_get(j, array);
+	double sum = 0;
+
+	for (size_t i = 0; a && a->type == JSON_ARRAY && i < a->n; i++)
+		sum += json_number(&a->items[i], key, 0);
+	return sum;
+}
 
 /* ---- CSV files --------------------------------------------------------------- */
 

@@ -313,10 +313,16 @@ static void network_destroy(struct workload *w)
 	w->impl = NULL;
 }
 
+static void network_measure_from_now(struct workload *w)
+{
+	memset(&net_of(w)->c, 0, sizeof(net_of(w)->c));
+}
+
 static const struct workload_ops network_ops = {
 	.start = network_start,
 	.stop = network_stop,
 	.in_flight = network_in_flight,
+	.measure_from_now = network_measure_from_now,
 	.write_json = network_write_json,
 	.destroy = network_destroy,
 };

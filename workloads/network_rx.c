@@ -84,6 +84,7 @@ static void rx_refilled(struct machine *m, void *ctx,
 
 	(void)m;
 	q->refilling = false;
+	net->w->stats.maps++;
 	if (res->status == MACHINE_MAP_OK) {
 		ring_push(q, res->mapping);
 		net_rx_refill(q);
@@ -109,7 +110,6 @@ void net_rx_refill(struct net_rxq *q)
 		return;
 	}
 	q->refilling = true;
-	net->w->stats.maps++;
 	net->c.rx_refill_maps++;
 }
 

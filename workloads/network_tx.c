@@ -40,6 +40,7 @@ static void tx_mapped(struct machine *m, void *ctx,
 	struct net_packet *p = ctx;
 	struct network *net = p->net;
 
+	net->w->stats.maps++;
 	if (res->status != MACHINE_MAP_OK) {
 		net->w->stats.map_failures++;
 		net->w->stats.drops++;
@@ -85,7 +86,6 @@ static void tx_map(struct network *net, struct net_packet *p)
 		net_out_of_memory(net);
 		return;
 	}
-	net->w->stats.maps++;
 }
 
 /* The send path's CPU is over: the packet is mapped. */

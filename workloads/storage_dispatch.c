@@ -23,7 +23,7 @@ static struct machine *machine_of(const struct storage *st)
 static bool may_issue(const struct storage *st)
 {
 	return !st->w->stopped && (!st->cfg.max_ios ||
-				   st->w->stats.requests_issued < st->cfg.max_ios);
+				   st->ios_issued < st->cfg.max_ios);
 }
 
 /* A machine call found no memory: the machine recorded the error and
@@ -375,6 +375,7 @@ static void on_mapped(struct machine *m, void *ctx,
 	struct storage_rq *rq = sc->cur;
 
 	(void)m;
+	st->w->stats.maps++;
 	if (res->status != MACHINE_MAP_OK) {
 		st->w->stats.map_failures++;
 		if (res->status == MACHINE_MAP_DMA_MASK)
@@ -395,7 +396,6 @@ static void map_next(struct storage_cpu *sc, struct storage_rq *rq)
 	const struct storage_seg *seg = &rq->segs[rq->nmapped];
 	enum dma_data_direction dir = rq->io->dir;
 
-	st->w->stats.maps++;
 	if (sizedist_hist_add(&st->stats.map_size, seg->len))
 		workload_fail_oom(st->w,
 				  sizedist_hist_grow_bytes(&st->stats.map_size),
@@ -444,6 +444,7 @@ static struct storage_io *new_io(struct storage_cpu *sc)
 	io->nrqs = io->rqs_done = 0;
 	io->next = NULL;
 	st->w->stats.requests_issued++;
+	st->ios_issued++;
 	if (io->dir == DMA_FROM_DEVICE)
 		st->stats.reads++;
 	else

@@ -88,6 +88,7 @@ struct storage {
 	struct storage_cpu *cpu;
 	struct storage_rq *free_rqs, *all_rqs;
 	struct storage_io *free_ios, *all_ios;
+	uint64_t ios_issued;             /* since the start, for max_ios */
 	struct storage_stats stats;
 };
 

@@ -288,6 +288,7 @@ static void map_done(struct machine *m, void *ctx,
 	struct tracewl *tw = mp->tw;
 
 	(void)m;
+	tw->w->stats.maps++;
 	if (res->status != MACHINE_MAP_OK) {
 		map_failed(tw, mp, res->status);
 		return;
@@ -310,7 +311,6 @@ static int map_attempt(struct tracewl *tw, struct tw_map *mp)
 	if (machine_map(tw->m, mp->cpu, mp->dev, mp->orig, (size_t)mp->size,
 			mp->dir, mp->align, map_done, mp))
 		return out_of_memory(tw, 0, NULL);
-	tw->w->stats.maps++;
 	return 0;
 }
 

@@ -55,7 +55,20 @@ void workload_stop(struct workload *w)
 
 uint64_t workload_in_flight(const struct workload *w)
 {
-	return w->ops->in_flight(w);
+	return w->ops->in_flight(w) + w->in_flight_before;
+}
+
+void workload_measure_from_now(struct workload *w)
+{
+	struct workload_stats *s = &w->stats;
+	struct stats_hist latency = s->latency;
+
+	w->in_flight_before = workload_in_flight(w);
+	memset(s, 0, sizeof(*s));
+	s->latency = latency;
+	stats_hist_clear(&s->latency);
+	if (w->ops->measure_from_now)
+		w->ops->measure_from_now(w);
 }
 
 const char *workload_error(const struct workload *w)

@@ -6,8 +6,11 @@
  * (machine_rng_new(m, "workload:<name>"), so adding a workload does not
  * change the others' streams), schedules its first activity in start(), and
  * after stop() issues no new request (work in flight completes normally).
- * The run driver owns the struct workload and frees it with
- * workload_destroy(). */
+ * Figures count from the start, or from workload_measure_from_now() (the
+ * end of the warm-up): a map is counted when the machine answers it, as
+ * the machine's own counters do, so that the workloads' figures add up to
+ * the machine's over any span. The run driver owns the struct workload and
+ * frees it with workload_destroy(). */
 #ifndef SWSIM_WORKLOADS_WORKLOAD_H
 #define SWSIM_WORKLOADS_WORKLOAD_H
 
@@ -27,7 +30,7 @@ struct workload_stats {
 	uint64_t requests_issued;     /* requests started */
 	uint64_t requests_completed;  /* requests fully done */
 	uint64_t bytes;               /* payload of completed requests */
-	uint64_t maps, map_failures;  /* map calls made, and failed */
+	uint64_t maps, map_failures;  /* map calls answered, and failed */
 	uint64_t unmaps, syncs;
 	uint64_t requeues;            /* retried after a failed map */
 	uint64_t requeue_wait_ns;     /* time spent waiting to retry */
@@ -43,8 +46,14 @@ struct workload_ops {
 	int (*start)(struct workload *w, char *err, size_t errlen);
 	/* No new requests from now on. */
 	void (*stop)(struct workload *w);
-	/* Requests issued and not yet completed (stop does not change it). */
+	/* Requests issued and not yet completed (stop does not change it),
+	 * from the figures since the last measure_from_now: modulo 2^64, so
+	 * that requests issued before it and completed after it make the
+	 * difference wrap below zero (workload_in_flight() adds them back). */
 	uint64_t (*in_flight)(const struct workload *w);
+	/* Zeroes the kind's own figures (counters, histograms, maxima), not
+	 * its state (rings, live mappings, threads); may be NULL. */
+	void (*measure_from_now)(struct workload *w);
 	/* Kind-specific figures as JSON members (`"key": value` pairs,
 	 * comma-separated, no braces); may be NULL. */
 	int (*write_json)(const struct workload *w, FILE *out);
@@ -63,6 +72,7 @@ struct workload {
 	gsl_rng *rng;
 	const struct workload_ops *ops;
 	struct workload_stats stats;
+	uint64_t in_flight_before;    /* at the last measure_from_now */
 	bool stopped;
 	void *impl;
 };
@@ -79,6 +89,10 @@ int workload_start(struct workload *w, char *err, size_t errlen);
 void workload_fail_oom(struct workload *w, uint64_t bytes, const char *what);
 void workload_stop(struct workload *w);
 uint64_t workload_in_flight(const struct workload *w);
+/* Starts the measured span: every figure workload_write_json() reports
+ * counts from now (the run calls it at the end of the warm-up); requests
+ * in flight and the generator's state are kept. */
+void workload_measure_from_now(struct workload *w);
 /* The generator's run-time fault, or NULL. */
 const char *workload_error(const struct workload *w);
 /* Frees everything, the struct itself included. */

@@ -395,6 +395,52 @@ static void test_warmup_totals(void)
 	scenario_free(&s);
 }
 
+/* One rule for the warm-up: every figure of summary.json counts after
+ * it, so the workloads' maps and failures, the devices' full events and
+ * the totals agree, and the first full event comes after the warm-up
+ * although the pool ran out during it too. */
+static void test_warmup_scope(void)
+{
+	static const char *const ov[] = {
+		"run.duration=30ms", "run.warmup=10ms", "run.sample_interval=1ms",
+	};
+	struct scenario s;
+	struct rf_csv t;
+	struct json j;
+	char dir[4096];
+	uint64_t warmup_full = 0;
+
+	if (!rf_load("coco-nvme-small-pool", ov, 3, &s))
+		return;
+	rf_subdir(dir, sizeof(dir), "warmup-scope");
+	if (!rf_run(&s, dir) || !rf_json_load(dir, &j)) {
+		scenario_free(&s);
+		return;
+	}
+	CHECK(json_number(&j, "totals.full_events", 0) > 0);
+	CHECK_EQ(rf_json_sum(&j, "workloads", "maps"),
+		 json_number(&j, "totals.maps", -1));
+	CHECK_EQ(rf_json_sum(&j, "workloads", "map_failures"),
+		 json_number(&j, "totals.maps", 0) -
+		 json_number(&j, "totals.maps_ok", 0));
+	CHECK_EQ(rf_json_sum(&j, "workloads", "requeues"),
+		 json_number(&j, "totals.full_events", -1));
+	CHECK_EQ(rf_json_sum(&j, "devices", "full_events"),
+		 json_number(&j, "totals.full_events", -1));
+	CHECK_EQ(rf_json_sum(&j, "devices", "maps"),
+		 json_number(&j, "totals.maps", -1));
+	CHECK(json_number(&j, "first_full_ns", 0) > 10e6);
+	if (rf_csv_read(&t, dir, "timeseries.csv")) {
+		for (size_t r = 0; r < t.nrows; r++)
+			if (rf_csv_u64(&t, r, "time_ns") <= 10000000)
+				warmup_full += rf_csv_u64(&t, r, "full_events");
+		CHECK(warmup_full > 0);
+		rf_csv_free(&t);
+	}
+	json_free(&j);
+	scenario_free(&s);
+}
+
 /* The same seed gives the same files byte for byte; another seed does not. */
 static void test_determinism(void)
 {
@@ -555,6 +601,7 @@ int main(void)
 	RUN(test_request_costs_reach_workloads);
 	RUN(test_examples_run);
 	RUN(test_warmup_totals);
+	RUN(test_warmup_scope);
 	RUN(test_determinism);
 	RUN(test_set_reaches_run);
 	RUN(test_bounce_in_summary);
