@@ -11,6 +11,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/* Room for a results folder's path (PATH_MAX, 4096) and a file name in
+ * it: the buffers that join the two. */
+#define OUTFILE_PATH_MAX 4200
+
 struct outfile {
 	FILE *f;
 	char path[4096];

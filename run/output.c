@@ -147,7 +147,7 @@ static int write_one(const char *dir, const char *name,
  * a run (summary.json). Anything else is not ours to delete. */
 static bool replaceable(const char *dir)
 {
-	char path[4200];
+	char path[OUTFILE_PATH_MAX];
 	DIR *d;
 	struct dirent *e;
 	bool empty = true;
@@ -182,7 +182,7 @@ int output_check_run_dir(const char *dir, char *err, size_t errlen)
 static int install_dir(const char *tmp, const char *dir, char *err,
 		       size_t errlen)
 {
-	char old[4200];
+	char old[OUTFILE_PATH_MAX];
 	struct stat st;
 
 	if (output_check_run_dir(dir, err, errlen))
@@ -242,7 +242,7 @@ int output_write_run_dir(const char *dir, const struct run_result *r,
 		{ "summary.json", NULL },
 		{ "scenario.resolved.yaml", write_yaml },
 	};
-	char tmp[4200];
+	char tmp[OUTFILE_PATH_MAX];
 	struct measured ms;
 	int status = 0;
 

@@ -5,6 +5,8 @@
 #define _GNU_SOURCE
 #include "run/plot.h"
 
+#include "base/outfile.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,7 +91,7 @@ struct run_facts {
 
 static FILE *open_in(const char *dir, const char *name)
 {
-	char path[4200];
+	char path[OUTFILE_PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	return fopen(path, "r");

@@ -175,7 +175,7 @@ int sweep_charts(const struct sweep_table *t, const char *dir, bool render,
 {
 	int pool = sweep_pool_axis(t->grid);
 	int areas = sweep_axis_index(t->grid, "swiotlb.areas");
-	char path[4200], err[512], extra[600];
+	char path[OUTFILE_PATH_MAX], err[512], extra[600];
 	int status = 0;
 
 	if (pool >= 0) {

@@ -3,6 +3,7 @@
 #include "sweep/sweep_point.h"
 
 #include "base/json.h"
+#include "base/outfile.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -119,7 +120,7 @@ char *sweep_read_file(const char *path, size_t *len)
 
 bool sweep_point_finished(const char *dir, const char *resolved)
 {
-	char path[4200];
+	char path[OUTFILE_PATH_MAX];
 	char *text;
 	bool same;
 
@@ -174,7 +175,7 @@ static void read_summary(const struct json *j, struct sweep_result *r)
 int sweep_point_load(const char *dir, struct scenario *s, char **text,
 		     struct sweep_result *r, char *err, size_t errlen)
 {
-	char path[4200];
+	char path[OUTFILE_PATH_MAX];
 	char *yaml, *json_text;
 	size_t len;
 	struct json j;

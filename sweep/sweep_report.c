@@ -170,7 +170,7 @@ int sweep_write_csv(const struct sweep_table *t, const char *path,
 int sweep_write_results(const struct sweep_table *t, const char *dir,
 			bool charts, FILE *out, FILE *msgs)
 {
-	char path[4200], err[1024];
+	char path[OUTFILE_PATH_MAX], err[1024];
 
 	snprintf(path, sizeof(path), "%s/sweep.csv", dir);
 	if (sweep_write_csv(t, path, err, sizeof(err))) {

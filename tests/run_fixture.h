@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "base/json.h"
+#include "base/outfile.h"
 #include "run/run.h"
 #include "scenario/scenario.h"
 #include "tests/testutil.h"
@@ -93,7 +94,7 @@ static inline bool rf_run(const struct scenario *s, const char *dir)
 /* The whole file, NUL-terminated (malloc'd), or NULL. */
 static inline char *rf_read(const char *dir, const char *name, size_t *len)
 {
-	char path[4200];
+	char path[OUTFILE_PATH_MAX];
 	FILE *f;
 	char *buf = NULL;
 	size_t n = 0, cap = 0;
@@ -126,7 +127,7 @@ static inline char *rf_read(const char *dir, const char *name, size_t *len)
 
 static inline size_t rf_file_size(const char *dir, const char *name)
 {
-	char path[4200];
+	char path[OUTFILE_PATH_MAX];
 	struct stat st;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);

@@ -321,7 +321,7 @@ static void check_other_csvs(const char *name, const char *dir)
  * scenario that ran. */
 static void check_summary(const struct scenario *s, const char *dir)
 {
-	char path[4200], err[SCENARIO_ERR_MAX];
+	char path[OUTFILE_PATH_MAX], err[SCENARIO_ERR_MAX];
 	struct scenario back;
 
 	CHECK_EQ(rf_json_u64(dir, "totals", "maps_ok") -
