@@ -38,7 +38,7 @@ void machine_device_config_init(struct machine_device_config *dc,
 static uint64_t restricted_place(const struct machine *m, uint64_t at,
 				 uint64_t bytes)
 {
-	uint64_t page = m->mem->page_size ? m->mem->page_size : 4096;
+	uint64_t page = machine_page_size(m);
 	bool moved = true;
 
 	at = (at + page - 1) / page * page;
@@ -404,7 +404,7 @@ machine_device_counters(const struct machine_device *dev)
 static bool addressing_limited(const struct machine_device *dev)
 {
 	uint64_t memory = dev->m->cfg.memory_bytes;
-	uint64_t page = dev->m->mem->page_size ? dev->m->mem->page_size : 4096;
+	uint64_t page = machine_page_size(dev->m);
 	uint64_t last, required;
 
 	if (!memory)

@@ -16,7 +16,7 @@
 /* Pages of the machine's page size in a pool of nslabs. */
 static uint64_t pool_pages(const struct machine *m, uint64_t nslabs)
 {
-	uint64_t page = m->mem->page_size ? m->mem->page_size : 4096;
+	uint64_t page = machine_page_size(m);
 
 	return ((nslabs << IO_TLB_SHIFT) + page - 1) / page;
 }

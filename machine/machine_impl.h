@@ -474,6 +474,13 @@ static inline void sampler_wake(struct machine *m)
  * error, unless an earlier one stopped it: see machine_fail_oom(). */
 void machine_fail(struct machine *m, const char *msg);
 
+/* The machine's page size: the allocator's, 4 KiB when it keeps none (a
+ * mem booted without one). */
+static inline uint64_t machine_page_size(const struct machine *m)
+{
+	return m->mem->page_size ? m->mem->page_size : 4096;
+}
+
 /* Appends to the event log. */
 void machine_log(struct machine *m, enum stats_event_kind kind, int32_t cpu,
 		 int32_t device, uint64_t size, int64_t pool_id);

@@ -42,7 +42,7 @@ static sim_time_t transient_create_layout(struct machine *m,
 					  struct machine_op *op, sim_time_t t)
 {
 	const struct machine_costs *c = &m->cfg.costs;
-	uint64_t page = m->mem->page_size ? m->mem->page_size : 4096;
+	uint64_t page = machine_page_size(m);
 	uint64_t pages = (op->transient_bytes + page - 1) / page;
 
 	struct lock_hold h = {
