@@ -8,13 +8,16 @@
 
 #include <gsl/gsl_errno.h>
 
+/* How every allocation failure's message begins (error_is_oom reads it). */
+#define OOM_PREFIX "out of memory: "
+
 int error_voom(char *err, size_t errlen, uint64_t bytes,
 	       const char *what_fmt, va_list ap)
 {
 	char what[256];
 
 	vsnprintf(what, sizeof(what), what_fmt, ap);
-	snprintf(err, errlen, "out of memory: %s (%llu bytes)", what,
+	snprintf(err, errlen, OOM_PREFIX "%s (%llu bytes)", what,
 		 (unsigned long long)bytes);
 	return -1;
 }
@@ -28,6 +31,11 @@ int error_oom(char *err, size_t errlen, uint64_t bytes, const char *what_fmt,
 	error_voom(err, errlen, bytes, what_fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+bool error_is_oom(const char *msg)
+{
+	return !strncmp(msg, OOM_PREFIX, sizeof(OOM_PREFIX) - 1);
 }
 
 int error_strdup(char **out, const char *s, const char *what, char *err,

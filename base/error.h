@@ -13,6 +13,7 @@
 #define SWSIM_BASE_ERROR_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,10 @@ int error_oom(char *err, size_t errlen, uint64_t bytes, const char *what_fmt,
 int error_voom(char *err, size_t errlen, uint64_t bytes,
 	       const char *what_fmt, va_list ap)
 	__attribute__((format(printf, 4, 0)));
+
+/* Whether msg is an error_oom() line: a caller that collects errors and
+ * goes on must stop at one of these. */
+bool error_is_oom(const char *msg);
 
 /* *out = a copy of s (NULL for NULL); 0, or -1 with error_oom() naming
  * `what` when out of memory. */

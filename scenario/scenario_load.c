@@ -181,15 +181,15 @@ static int convert_field(struct sc_ctx *c, const struct sc_table *t,
 		if (!text)
 			return 0;
 		if (sc_parse_value(f, text, obj + f->offset, why, sizeof(why)))
-			return sc_fatal(c, &m, fpath, "%s%s", strncmp(why,
-					"out of memory", 13) ? "the built-in "
-					"default is wrong: " : "", why);
+			return sc_fatal(c, &m, fpath, "%s%s",
+					error_is_oom(why) ? "" : "the built-in "
+					"default is wrong: ", why);
 		return 0;
 	}
 	if (sc_parse_value(f, text, obj + f->offset, why, sizeof(why))) {
 		m = sc_mark_of(c, fpath);
 		/* No memory for the value: nothing later can be checked. */
-		if (!strncmp(why, "out of memory", 13))
+		if (error_is_oom(why))
 			return sc_fatal(c, &m, fpath, "%s", why);
 		sc_error(c, &m, fpath, "%s (expected %s)", why, expect);
 		text = sc_default(f, kind);
